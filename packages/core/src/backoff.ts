@@ -1,0 +1,13 @@
+/** Ceiling of the default backoff. */
+export const BACKOFF_CAP = 30_000
+const BACKOFF_BASE = 1_000
+
+/**
+ * Exponential backoff with full jitter: a uniform pick in [0, min(cap, base · 2^(attempt-1))].
+ * Full jitter spreads a crowd of clients that lost the same server, so they do not return
+ * in lockstep.
+ */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** Math.min(attempt - 1, 30))
+  return Math.round(random() * ceiling)
+}

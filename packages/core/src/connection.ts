@@ -1,0 +1,530 @@
+import { backoffDelay } from './backoff'
+import { assertClose, defaultShouldReconnect } from './close-policy'
+import { TetheredError } from './errors'
+import { createHeartbeat, type Heartbeat, resolveHeartbeat } from './heartbeat'
+import { ReadyState } from './ready-state'
+import { toScheduler } from './scheduler'
+import type {
+  CloseInfo,
+  Connection,
+  ConnectionEvents,
+  ConnectionOptions,
+  ConnectionView,
+  MessageFilter,
+  ReconnectStopInfo,
+  SendData,
+  Snapshot,
+  UrlSource,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './types'
+import { describe, resolveUrl } from './url'
+
+/** How long a manual close waits for the closing handshake before it lets the socket go. */
+const CLOSE_GRACE = 3_000
+
+type Timer = ReturnType<typeof setTimeout> | undefined
+
+interface ViewState<In> {
+  filter: MessageFilter<In> | undefined
+  listeners: Set<() => void>
+  snap: Snapshot<In> | null
+  message: MessageEvent | null
+  json: In | null
+  dirty: boolean
+}
+
+type Handler = (a?: unknown, b?: unknown) => void
+
+const CALLBACKS = {
+  open: 'onOpen',
+  message: 'onMessage',
+  close: 'onClose',
+  error: 'onError',
+  'reconnect-stop': 'onReconnectStop',
+} as const
+
+const noop = () => {}
+
+// A throwing user handler must not stop the engine mid-message; rethrown on its own so it
+// still reaches the console and error trackers.
+const rethrow = (error: unknown) =>
+  setTimeout(() => {
+    throw error
+  })
+
+/**
+ * The connection engine. Options are read when used, not copied, so an owner may update
+ * the options object in place and the next use sees the new value.
+ */
+export function createConnection<In = unknown, Out = unknown>(
+  url: UrlSource,
+  options: ConnectionOptions<In, Out> = {},
+): Connection<In, Out> {
+  const o = options
+  let socket: WebSocketLike | null = null
+  let state: ReadyState = ReadyState.UNINSTANTIATED
+  let error: TetheredError | null = null
+  let retries = 0
+  let nextAt: number | null = null
+  let manual = false
+  let disposed = false
+  let paused = false
+  let attempt = 0
+  let scheduled = false
+  let retryTimer: Timer
+  let connectTimer: Timer
+  let stableTimer: Timer
+  let closeTimer: Timer
+  let heartbeat: Heartbeat | null = null
+  let pong: string | null = null
+  const queue: SendData[] = []
+  const handlers = new Map<string, Set<Handler>>()
+  const views = new Set<ViewState<In>>()
+  const schedule = toScheduler(o.batch)
+
+  const emit = (event: keyof ConnectionEvents<In>, a?: unknown, b?: unknown) => {
+    const set = handlers.get(event)
+    if (set) {
+      for (const handler of set) {
+        try {
+          handler(a, b)
+        } catch (e) {
+          rethrow(e)
+        }
+      }
+    }
+    const key = CALLBACKS[event as keyof typeof CALLBACKS]
+    const callback = key && (o[key] as Handler | undefined)
+    if (callback) {
+      try {
+        callback(a, b)
+      } catch (e) {
+        rethrow(e)
+      }
+    }
+  }
+
+  const flush = () => {
+    scheduled = false
+    for (const view of views) {
+      if (view.dirty) {
+        view.dirty = false
+        for (const listener of view.listeners) listener()
+      }
+    }
+  }
+
+  const notify = () => {
+    if (!scheduled && !disposed) {
+      scheduled = true
+      schedule(flush)
+    }
+  }
+
+  const changed = () => {
+    for (const view of views) {
+      view.snap = null
+      view.dirty = true
+    }
+    notify()
+  }
+
+  const setState = (next: ReadyState) => {
+    state = next
+    changed()
+  }
+
+  const report = (e: TetheredError) => {
+    error = e
+    changed()
+    emit('error', e)
+  }
+
+  const snapshotOf = (view: ViewState<In>): Snapshot<In> => {
+    if (!view.snap) {
+      view.snap = {
+        readyState: state,
+        lastMessage: view.message,
+        lastJsonMessage: view.json,
+        reconnectAttempt: state === ReadyState.OPEN ? 0 : retries,
+        nextReconnectAt: nextAt,
+        error,
+      }
+    }
+    return view.snap
+  }
+
+  const makeView = (filter?: MessageFilter<In>): ConnectionView<In> => {
+    const view: ViewState<In> = {
+      filter,
+      listeners: new Set(),
+      snap: null,
+      message: null,
+      json: null,
+      dirty: false,
+    }
+    views.add(view)
+    return {
+      getSnapshot: () => snapshotOf(view),
+      subscribe: (listener) => {
+        view.listeners.add(listener)
+        return () => {
+          view.listeners.delete(listener)
+        }
+      },
+      dispose: () => {
+        views.delete(view)
+      },
+    }
+  }
+
+  const root = makeView()
+
+  const clearTimers = () => {
+    clearTimeout(retryTimer)
+    clearTimeout(connectTimer)
+    clearTimeout(stableTimer)
+    clearTimeout(closeTimer)
+    retryTimer = connectTimer = stableTimer = closeTimer = undefined
+    heartbeat?.stop()
+    heartbeat = null
+  }
+
+  /** Lets the current socket go: no event of it reaches us again. */
+  const drop = () => {
+    attempt++
+    clearTimers()
+    const ws = socket
+    socket = null
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null
+      // `ws` throws on an 'error' event nobody listens to, and closing a CONNECTING socket emits one.
+      ws.onerror = noop
+      try {
+        ws.close(1000)
+      } catch {}
+    }
+  }
+
+  const stop = (reason: ReconnectStopInfo['reason'], close: CloseInfo | null) => {
+    nextAt = null
+    changed()
+    emit('reconnect-stop', { reason, attempts: retries, close })
+  }
+
+  const offline = () => typeof navigator !== 'undefined' && navigator.onLine === false
+
+  const retry = (info: CloseInfo) => {
+    if (retries >= (o.reconnectAttempts ?? Number.POSITIVE_INFINITY)) return stop('attempts', info)
+    if (offline()) {
+      // Attempts are not spent while the browser knows it has no network; `online` resumes.
+      paused = true
+      return
+    }
+    retries++
+    const interval = o.reconnectInterval
+    const delay = Math.max(
+      0,
+      typeof interval === 'number'
+        ? interval
+        : interval
+          ? interval(retries)
+          : backoffDelay(retries),
+    )
+    nextAt = Date.now() + delay
+    changed()
+    emit('reconnecting', { attempt: retries, delay })
+    retryTimer = setTimeout(connect, delay)
+  }
+
+  const ended = (info: CloseInfo) => {
+    clearTimers()
+    socket = null
+    setState(ReadyState.CLOSED)
+    emit('close', info)
+    if (manual || disposed || o.reconnect === false) return
+    if (!(o.shouldReconnect ?? defaultShouldReconnect)(info)) return stop('policy', info)
+    retry(info)
+  }
+
+  /** A failed attempt or a socket declared dead: never wait for its close event. */
+  const fail = (e: TetheredError, terminal?: boolean) => {
+    drop()
+    report(e)
+    if (terminal) {
+      setState(ReadyState.CLOSED)
+    } else {
+      ended({ code: 1006, reason: e.message, wasClean: false })
+    }
+  }
+
+  const sendNow = (data: SendData): boolean => {
+    if (state === ReadyState.OPEN && socket?.readyState === 1) {
+      socket.send(data as never)
+      return true
+    }
+    return false
+  }
+
+  const opened = (event: Event) => {
+    clearTimeout(connectTimer)
+    setState(ReadyState.OPEN)
+    stableTimer = setTimeout(() => {
+      retries = 0
+    }, o.stableAfter ?? 5_000)
+    const beat = resolveHeartbeat(o.heartbeat)
+    pong = beat?.returnMessage ?? null
+    if (beat) {
+      heartbeat = createHeartbeat(beat, sendNow, () =>
+        fail(
+          new TetheredError(
+            'HEARTBEAT_TIMEOUT',
+            `No answer within the heartbeat timeout (${beat.timeout} ms): the connection is dead`,
+          ),
+        ),
+      )
+      heartbeat.start()
+    }
+    emit('open', event)
+    // After the open handlers, so a message they send (auth) goes out before the queue.
+    while (queue.length > 0 && sendNow(queue[0] as SendData)) queue.shift()
+  }
+
+  const received = (event: MessageEvent) => {
+    heartbeat?.seen()
+    const data: unknown = event.data
+    if (pong !== null && data === pong) return
+    let json: In | undefined
+    const parse = o.parse
+    if (parse !== false) {
+      try {
+        if (parse) {
+          json = parse(data)
+        } else if (typeof data === 'string') {
+          json = JSON.parse(data)
+        } else {
+          throw new TetheredError(
+            'PARSE',
+            'A binary message arrived but JSON text was expected: pass a `parse` that reads binary, or `parse: false`',
+          )
+        }
+      } catch (e) {
+        report(
+          e instanceof TetheredError
+            ? e
+            : new TetheredError(
+                'PARSE',
+                `A message could not be parsed (${describe(e)}); lastJsonMessage keeps its previous value. Pass \`parse: false\` for a text protocol`,
+                e,
+              ),
+        )
+      }
+    }
+    for (const view of views) {
+      if (!view.filter || view.filter(event, json)) {
+        view.message = event
+        if (json !== undefined) view.json = json
+        view.snap = null
+        view.dirty = true
+      }
+    }
+    notify()
+    emit('message', event, json)
+  }
+
+  const openSocket = (href: string) => {
+    const Ctor: WebSocketConstructor | undefined =
+      o.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
+    if (!Ctor) {
+      return fail(
+        new TetheredError(
+          'NO_WEBSOCKET',
+          'No WebSocket constructor: this runtime has no global WebSocket (Node before 22). Pass one: createConnection(url, { WebSocket }) with WebSocket from the "ws" package',
+        ),
+        true,
+      )
+    }
+    let ws: WebSocketLike
+    try {
+      ws = new Ctor(href, o.protocols)
+    } catch (e) {
+      return fail(
+        new TetheredError('SOCKET', `new WebSocket("${href}") failed: ${describe(e)}`, e),
+        true,
+      )
+    }
+    socket = ws
+    if (o.binaryType) ws.binaryType = o.binaryType
+    ws.onopen = ((e: Event) => ws === socket && opened(e)) as never
+    ws.onmessage = ((e: MessageEvent) => ws === socket && received(e)) as never
+    ws.onerror = ((e: { message?: string }) =>
+      ws === socket &&
+      report(
+        new TetheredError(
+          'SOCKET',
+          `WebSocket error on ${href}${e?.message ? `: ${e.message}` : ''}`,
+        ),
+      )) as never
+    ws.onclose = ((e: CloseInfo) =>
+      ws === socket && ended({ code: e.code, reason: e.reason, wasClean: e.wasClean })) as never
+  }
+
+  function connect() {
+    if (disposed) return
+    drop()
+    nextAt = null
+    paused = false
+    if (url === null) return setState(ReadyState.UNINSTANTIATED)
+    const id = attempt
+    setState(ReadyState.CONNECTING)
+    const timeout = o.connectTimeout ?? 10_000
+    connectTimer = setTimeout(
+      () =>
+        fail(
+          new TetheredError(
+            'CONNECT_TIMEOUT',
+            `Not connected within connectTimeout (${timeout} ms)`,
+          ),
+        ),
+      timeout,
+    )
+    let target: string | Promise<string>
+    try {
+      target = resolveUrl(url, o.queryParams)
+    } catch (e) {
+      return fail(e as TetheredError, true)
+    }
+    if (typeof target === 'string') return openSocket(target)
+    target.then(
+      (href) => id === attempt && openSocket(href),
+      (e: TetheredError) => id === attempt && fail(e, e.code === 'INVALID_URL'),
+    )
+  }
+
+  const resume = () => {
+    if (paused || nextAt !== null) connect()
+    else if (state === ReadyState.OPEN) heartbeat?.probe()
+  }
+
+  let detachBrowser = noop
+  if (typeof window !== 'undefined' && window.addEventListener && o.browserEvents !== false) {
+    const onOffline = () => {
+      if (nextAt !== null) {
+        clearTimeout(retryTimer)
+        nextAt = null
+        paused = true
+        changed()
+      } else if (state === ReadyState.OPEN) {
+        heartbeat?.probe()
+      }
+    }
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') resume()
+    }
+    window.addEventListener('online', resume)
+    window.addEventListener('offline', onOffline)
+    document.addEventListener('visibilitychange', onVisible)
+    detachBrowser = () => {
+      window.removeEventListener('online', resume)
+      window.removeEventListener('offline', onOffline)
+      document.removeEventListener('visibilitychange', onVisible)
+    }
+  }
+
+  const connection: Connection<In, Out> = {
+    getSnapshot: root.getSnapshot,
+    subscribe: root.subscribe,
+    view: makeView,
+    on(event, handler) {
+      let set = handlers.get(event)
+      if (!set) handlers.set(event, (set = new Set()))
+      set.add(handler as Handler)
+      return () => {
+        set.delete(handler as Handler)
+      }
+    },
+    sendMessage(data, keep = true) {
+      if (disposed) return false
+      if (sendNow(data)) return true
+      if (keep) {
+        queue.push(data)
+        const size = o.queueSize ?? 1_000
+        if (queue.length > size) {
+          const dropped = queue.shift()
+          report(
+            new TetheredError(
+              'QUEUE_OVERFLOW',
+              `The outgoing queue is full (queueSize ${size}): the oldest message was dropped. Raise queueSize, or send with keep = false`,
+            ),
+          )
+          emit('drop', dropped)
+        }
+      }
+      return false
+    },
+    sendJsonMessage(message, keep) {
+      let text: string | undefined
+      try {
+        text = (o.serialize ?? JSON.stringify)(message)
+        if (typeof text !== 'string') throw new TypeError(`it serialised to ${typeof text}`)
+      } catch (e) {
+        report(
+          new TetheredError(
+            'SERIALIZE',
+            `sendJsonMessage: the message cannot be serialised (${describe(e)}). Send plain JSON data, or pass a \`serialize\` option`,
+            e,
+          ),
+        )
+        return false
+      }
+      return connection.sendMessage(text, keep)
+    },
+    open() {
+      if (disposed) return
+      manual = false
+      retries = 0
+      if (state !== ReadyState.CONNECTING) connect()
+      else changed()
+    },
+    close(code = 1000, reason = '') {
+      assertClose(code, reason)
+      if (disposed) return
+      manual = true
+      clearTimeout(retryTimer)
+      nextAt = null
+      paused = false
+      const ws = socket
+      if (ws && state === ReadyState.OPEN) {
+        heartbeat?.stop()
+        setState(ReadyState.CLOSING)
+        ws.close(code, reason)
+        closeTimer = setTimeout(() => {
+          drop()
+          ended({ code, reason, wasClean: false })
+        }, CLOSE_GRACE)
+      } else if (state === ReadyState.CONNECTING) {
+        drop()
+        ended({ code, reason, wasClean: true })
+      } else {
+        changed()
+      }
+    },
+    dispose() {
+      if (disposed) return
+      const live = socket !== null
+      manual = disposed = true
+      drop()
+      // Whoever waits on this socket (a pending request) learns it is gone.
+      if (live) emit('close', { code: 1000, reason: 'disposed', wasClean: true })
+      detachBrowser()
+      handlers.clear()
+      views.clear()
+      queue.length = 0
+    },
+    getWebSocket: () => socket as WebSocket | null,
+  }
+
+  if (o.connect !== false) connect()
+  return connection
+}

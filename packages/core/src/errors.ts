@@ -1,0 +1,25 @@
+/** What went wrong, as a stable string a program can switch on. */
+export type TetheredErrorCode =
+  | 'NO_WEBSOCKET'
+  | 'INVALID_URL'
+  | 'URL_PROVIDER'
+  | 'CONNECT_TIMEOUT'
+  | 'HEARTBEAT_TIMEOUT'
+  | 'SOCKET'
+  | 'PARSE'
+  | 'SERIALIZE'
+  | 'QUEUE_OVERFLOW'
+  | 'REQUEST_TIMEOUT'
+  | 'REQUEST_FAILED'
+  | 'REQUEST_CLOSED'
+
+/** Every error Tethered reports: `snapshot.error`, `onError` and the `error` event carry one. */
+export class TetheredError extends Error {
+  override name = 'TetheredError'
+  readonly code: TetheredErrorCode
+
+  constructor(code: TetheredErrorCode, message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause })
+    this.code = code
+  }
+}

@@ -1,0 +1,120 @@
+// The wire protocol shared by the browser engine and `@tethered/server`.
+// This entry must stay free of DOM and Node types: the server imports it.
+
+/** Version of the Tethered wire protocol described in the README. */
+export const PROTOCOL_VERSION = 1
+
+/** Default text heartbeat: the client sends `message`, the server answers `returnMessage`. */
+export const HEARTBEAT_DEFAULTS = {
+  message: 'ping',
+  returnMessage: 'pong',
+  interval: 25_000,
+  timeout: 10_000,
+} as const
+
+/** Close codes with a meaning in Tethered (RFC 6455 and the IANA registry, plus our own). */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  PROTOCOL_ERROR: 1002,
+  UNSUPPORTED_DATA: 1003,
+  NO_STATUS: 1005,
+  ABNORMAL: 1006,
+  INVALID_PAYLOAD: 1007,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  MANDATORY_EXTENSION: 1010,
+  INTERNAL_ERROR: 1011,
+  SERVICE_RESTART: 1012,
+  TRY_AGAIN_LATER: 1013,
+  BAD_GATEWAY: 1014,
+  TLS_HANDSHAKE: 1015,
+  UNAUTHORIZED: 3000,
+  FORBIDDEN: 3003,
+  TIMEOUT: 3008,
+  /** The server replaced this connection by a newer one with the same identity. */
+  REPLACED: 4409,
+} as const
+
+/** Names of the envelope fields, so existing servers fit (e.g. `{ type: 'ModeCode', data: 'msg' }`). */
+export interface EnvelopeKeys {
+  /** @default 'type' */
+  type: string
+  /** @default 'data' */
+  data: string
+  /** Correlates a request with its reply. @default 'id' */
+  id: string
+  /** Present on a reply instead of `data` when the request failed. @default 'error' */
+  error: string
+}
+
+export const DEFAULT_ENVELOPE_KEYS: Readonly<EnvelopeKeys> = Object.freeze({
+  type: 'type',
+  data: 'data',
+  id: 'id',
+  error: 'error',
+})
+
+/** The error carried by a failed reply. */
+export interface ErrorPayload {
+  message: string
+  code?: string
+}
+
+/** A decoded envelope: an event, a request (with `id`) or a reply (with `id`, and `error` when it failed). */
+export interface Envelope<T extends string = string, D = unknown> {
+  type: T
+  data?: D
+  id?: number
+  error?: ErrorPayload
+}
+
+/** Fills in the default keys for any the caller left out. */
+export function resolveEnvelopeKeys(keys?: Partial<EnvelopeKeys>): EnvelopeKeys {
+  return keys ? { ...DEFAULT_ENVELOPE_KEYS, ...keys } : DEFAULT_ENVELOPE_KEYS
+}
+
+const hasOwn = (value: object, key: string): boolean => Object.hasOwn(value, key)
+
+/**
+ * Reads an envelope out of a parsed JSON value. Returns `null` when the value is not an
+ * envelope. Only own properties are read, so `__proto__` or `constructor` in the payload
+ * can never reach a prototype; type names are plain strings meant for `Map` lookups.
+ */
+export function decodeEnvelope(
+  value: unknown,
+  keys: EnvelopeKeys = DEFAULT_ENVELOPE_KEYS,
+): Envelope | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
+  const record = value as Record<string, unknown>
+  const type = hasOwn(record, keys.type) ? record[keys.type] : undefined
+  if (typeof type !== 'string' || type.length === 0) return null
+  const envelope: Envelope = { type }
+  if (hasOwn(record, keys.data)) envelope.data = record[keys.data]
+  const id = hasOwn(record, keys.id) ? record[keys.id] : undefined
+  if (typeof id === 'number' && Number.isSafeInteger(id)) envelope.id = id
+  if (hasOwn(record, keys.error)) envelope.error = toErrorPayload(record[keys.error])
+  return envelope
+}
+
+/** Builds the wire object for an envelope under the given keys. */
+export function encodeEnvelope(
+  envelope: Envelope,
+  keys: EnvelopeKeys = DEFAULT_ENVELOPE_KEYS,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { [keys.type]: envelope.type }
+  if (envelope.data !== undefined) out[keys.data] = envelope.data
+  if (envelope.id !== undefined) out[keys.id] = envelope.id
+  if (envelope.error !== undefined) out[keys.error] = envelope.error
+  return out
+}
+
+function toErrorPayload(value: unknown): ErrorPayload {
+  if (typeof value === 'string') return { message: value }
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>
+    const message = typeof record.message === 'string' ? record.message : 'request failed'
+    return typeof record.code === 'string' ? { message, code: record.code } : { message }
+  }
+  return { message: 'request failed' }
+}

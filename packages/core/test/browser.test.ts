@@ -1,0 +1,102 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ReadyState } from '../src'
+import { mockServer, tick, useFakeClock } from './support'
+
+const connect = useFakeClock()
+
+let online = true
+vi.spyOn(navigator, 'onLine', 'get').mockImplementation(() => online)
+let visibility: DocumentVisibilityState = 'visible'
+vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility)
+
+afterEach(() => {
+  online = true
+  visibility = 'visible'
+})
+
+const goOffline = () => {
+  online = false
+  window.dispatchEvent(new Event('offline'))
+}
+const goOnline = () => {
+  online = true
+  window.dispatchEvent(new Event('online'))
+}
+
+describe('browser awareness', () => {
+  it('pauses retries while offline without spending attempts, and reconnects at once on online', async () => {
+    const server = mockServer()
+    const c = connect(server.url, { reconnectInterval: 5_000, reconnectAttempts: 2 })
+    await tick()
+    server.refuse()
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    expect(c.getSnapshot().nextReconnectAt).not.toBeNull()
+    goOffline()
+    expect(c.getSnapshot().nextReconnectAt).toBeNull()
+    await tick(60_000)
+    expect(server.clients).toHaveLength(1)
+    expect(c.getSnapshot().reconnectAttempt).toBe(1)
+    server.refuse(false)
+    goOnline()
+    await tick()
+    expect(server.clients).toHaveLength(2)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+  })
+
+  it('does not schedule a retry while navigator.onLine is false', async () => {
+    const server = mockServer()
+    const c = connect(server.url, { reconnectInterval: 10 })
+    await tick()
+    online = false
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick(10_000)
+    expect(c.getSnapshot()).toMatchObject({ readyState: ReadyState.CLOSED, nextReconnectAt: null, reconnectAttempt: 0 })
+    goOnline()
+    await tick()
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+  })
+
+  it('reconnects at once when the page becomes visible', async () => {
+    const server = mockServer()
+    const c = connect(server.url, { reconnectInterval: 60_000 })
+    await tick()
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    visibility = 'hidden'
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(server.clients).toHaveLength(1)
+    visibility = 'visible'
+    document.dispatchEvent(new Event('visibilitychange'))
+    await tick()
+    expect(server.clients).toHaveLength(2)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+  })
+
+  it('probes an open socket when the page becomes visible or the network returns', async () => {
+    // mock-socket under jsdom does not hand client frames to its server: watch send() itself.
+    const server = mockServer()
+    const c = connect(server.url, { heartbeat: { interval: 60_000, timeout: 1_000 } })
+    await tick()
+    const send = vi.spyOn(c.getWebSocket() as WebSocket, 'send')
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(send.mock.calls).toEqual([['ping']])
+    await tick(1_000) // no answer within the timeout: dead
+    expect(c.getSnapshot().error?.code).toBe('HEARTBEAT_TIMEOUT')
+    goOnline() // waiting to retry: reconnect now
+    await tick()
+    expect(server.clients).toHaveLength(2)
+    const next = vi.spyOn(c.getWebSocket() as WebSocket, 'send')
+    goOnline() // open: probe
+    expect(next.mock.calls).toEqual([['ping']])
+  })
+
+  it('removes its window listeners on dispose', async () => {
+    const remove = vi.spyOn(window, 'removeEventListener')
+    const c = connect(mockServer().url)
+    c.dispose()
+    expect(remove.mock.calls.map(([type]) => type).sort()).toEqual(['offline', 'online'])
+    remove.mockRestore()
+  })
+})

@@ -1,0 +1,83 @@
+import { describe, expect, it, vi } from 'vitest'
+import { type CloseInfo, ReadyState } from '../src'
+import { mockServer, tick, useFakeClock } from './support'
+
+const connect = useFakeClock()
+const heartbeat = { interval: 1_000, timeout: 500 }
+
+describe('heartbeat', () => {
+  it('probes after `interval` of silence and consumes the reply', async () => {
+    const server = mockServer({ answerPing: true })
+    const c = connect(server.url, { heartbeat })
+    await tick()
+    const messages = vi.fn()
+    c.on('message', messages)
+    await tick(5_000)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    expect(messages).not.toHaveBeenCalled()
+    expect(c.getSnapshot().lastMessage).toBeNull()
+    expect(server.clients).toHaveLength(1)
+  })
+
+  it('counts any inbound message as alive: no probe while data flows', async () => {
+    const server = mockServer()
+    const pings: unknown[] = []
+    server.server.on('connection', (s) => s.on('message', (d) => pings.push(d)))
+    const c = connect(server.url, { heartbeat })
+    await tick()
+    for (let i = 0; i < 20; i++) {
+      server.last.send('{"tick":1}')
+      await tick(400)
+    }
+    expect(pings).toEqual([])
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+  })
+
+  it('declares a silent socket dead at interval + timeout and abandons it at once', async () => {
+    const server = mockServer() // never answers
+    const closes: Array<CloseInfo & { at: number }> = []
+    let openedAt = 0
+    const c = connect(server.url, {
+      heartbeat,
+      reconnectInterval: 10_000,
+      onOpen: () => (openedAt = Date.now()),
+      onClose: (i) => closes.push({ ...i, at: Date.now() }),
+    })
+    await tick()
+    const dead = c.getWebSocket()
+    await tick(1_400)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    await tick(200)
+    // No wait for the socket's own close event: on a dead network it takes 30–60 s.
+    expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
+    expect(c.getSnapshot().error?.code).toBe('HEARTBEAT_TIMEOUT')
+    expect(closes).toEqual([expect.objectContaining({ code: 1006, wasClean: false })])
+    expect(closes[0]?.at).toBe(openedAt + 1_000 + 500)
+    expect(c.getSnapshot().nextReconnectAt).toBe(openedAt + 1_500 + 10_000)
+    expect(c.getWebSocket()).toBeNull()
+    expect(dead?.onmessage).toBeNull()
+  })
+
+  it('a late deadline (sleep, throttled tab) probes again instead of killing a healthy socket', async () => {
+    const server = mockServer()
+    let awake = false
+    const pings: unknown[] = []
+    server.server.on('connection', (s) =>
+      s.on('message', (d) => {
+        pings.push(d)
+        if (awake) s.send('pong')
+      }),
+    )
+    const c = connect(server.url, { heartbeat })
+    await tick()
+    vi.advanceTimersByTime(1_000) // the probe goes out; its answer is held up
+    expect(pings).toEqual(['ping'])
+    // The machine sleeps: the clock jumps while no timer runs, then the deadline fires late.
+    vi.setSystemTime(Date.now() + 60_000)
+    awake = true
+    await tick(600)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    expect(c.getSnapshot().error).toBeNull()
+    expect(pings).toEqual(['ping', 'ping'])
+  })
+})
