@@ -1,0 +1,170 @@
+import { describe, expect, it, vi } from 'vitest'
+import { createSocketObserver, ReadyState, TetheredError } from '../src'
+import { decodeEnvelope, encodeEnvelope, resolveEnvelopeKeys } from '../src/protocol'
+import { mockServer, TestSocket, tick, useFakeClock } from './support'
+
+useFakeClock()
+const base = { WebSocket: TestSocket, batch: 'sync' } as const
+
+type Chat = {
+  in: { message: { from: string; text: string }; joined: { name: string } }
+  out: { message: { text: string }; typing: undefined }
+  requests: { history: { data: { limit: number }; reply: string[] } }
+}
+
+function chat(options: Parameters<typeof createSocketObserver<Chat>>[1] = {}) {
+  const server = mockServer()
+  const sent: Array<Record<string, unknown>> = []
+  server.server.on('connection', (s) =>
+    s.on('message', (d) => {
+      const msg = JSON.parse(String(d))
+      sent.push(msg)
+      if (msg.type === 'history')
+        s.send(JSON.stringify({ type: 'history', id: msg.id, data: ['hi'] }))
+      if (msg.type === 'fail')
+        s.send(JSON.stringify({ type: 'fail', id: msg.id, error: { message: 'nope' } }))
+    }),
+  )
+  const o = createSocketObserver<Chat>(server.url, { ...base, ...options })
+  o.subscribe(() => {})
+  return { server, sent, o }
+}
+
+describe('protocol', () => {
+  it('reads only own properties and ignores what is not an envelope', () => {
+    expect(decodeEnvelope(JSON.parse('{"type":"__proto__","data":1}'))).toEqual({
+      type: '__proto__',
+      data: 1,
+    })
+    expect(decodeEnvelope(JSON.parse('{"__proto__":{"type":"x"}}'))).toBeNull()
+    expect(decodeEnvelope([1])).toBeNull()
+    expect(decodeEnvelope({ type: 5 })).toBeNull()
+    expect(decodeEnvelope({ type: 'a', id: 1.5 })).toEqual({ type: 'a' })
+    expect(decodeEnvelope({ type: 'a', id: 2, error: 'bad' })).toEqual({
+      type: 'a',
+      id: 2,
+      error: { message: 'bad' },
+    })
+    const keys = resolveEnvelopeKeys({ type: 'ModeCode', data: 'msg' })
+    expect(encodeEnvelope({ type: 'a', data: 1 }, keys)).toEqual({ ModeCode: 'a', msg: 1 })
+    expect(({} as Record<string, unknown>).type).toBeUndefined()
+  })
+})
+
+describe('typed events', () => {
+  it('emits envelopes and routes incoming ones by type', async () => {
+    const message = vi.fn()
+    const { o, server, sent } = chat({ on: { message } })
+    const joined = vi.fn()
+    o.on('joined', joined)
+    await tick()
+    expect(o.emit('message', { text: 'hello' })).toBe(true)
+    expect(o.emit('typing')).toBe(true)
+    await tick()
+    expect(sent).toEqual([{ type: 'message', data: { text: 'hello' } }, { type: 'typing' }])
+    server.last.send(JSON.stringify({ type: 'message', data: { from: 'ann', text: 'yo' } }))
+    server.last.send(JSON.stringify({ type: 'joined', data: { name: 'bob' } }))
+    expect(message).toHaveBeenCalledWith(
+      { from: 'ann', text: 'yo' },
+      expect.objectContaining({ type: 'message' }),
+    )
+    expect(joined).toHaveBeenCalledWith({ name: 'bob' }, expect.anything())
+    expect(o.getSnapshot().lastMessage).toEqual({ type: 'joined', data: { name: 'bob' } })
+  })
+
+  it('moves lastMessage only for the chosen types', async () => {
+    const { o, server } = chat({ types: ['joined'] })
+    await tick()
+    const before = o.getSnapshot()
+    server.last.send(JSON.stringify({ type: 'message', data: { from: 'a', text: 'b' } }))
+    expect(o.getSnapshot()).toBe(before)
+    server.last.send(JSON.stringify({ type: 'joined', data: { name: 'c' } }))
+    expect(o.getSnapshot().lastMessage).toEqual({ type: 'joined', data: { name: 'c' } })
+  })
+
+  it('fits a server with its own keys', async () => {
+    const server = mockServer()
+    const o = createSocketObserver<Chat>(server.url, {
+      ...base,
+      keys: { type: 'ModeCode', data: 'msg' },
+    })
+    o.subscribe(() => {})
+    await tick()
+    server.last.send(JSON.stringify({ ModeCode: 'joined', msg: { name: 'x' } }))
+    expect(o.getSnapshot().lastMessage).toEqual({ type: 'joined', data: { name: 'x' } })
+  })
+
+  it('never lets a type name reach Object.prototype', async () => {
+    const { o, server } = chat({ on: {} })
+    await tick()
+    server.last.send('{"type":"constructor","data":1}')
+    server.last.send('{"type":"__proto__","data":{"polluted":true}}')
+    server.last.send('{"type":"toString","data":1}')
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(o.getSnapshot().readyState).toBe(ReadyState.OPEN)
+  })
+
+  it('reports a payload that cannot be serialised', async () => {
+    const { o } = chat()
+    await tick()
+    const circular: { text: string; self?: unknown } = { text: 'x' }
+    circular.self = circular
+    expect(o.emit('message', circular)).toBe(false)
+    expect(o.getSnapshot().error?.code).toBe('SERIALIZE')
+  })
+})
+
+describe('requests', () => {
+  it('resolves with the reply, which is not an event', async () => {
+    const { o } = chat()
+    await tick()
+    const reply = o.request('history', { limit: 5 })
+    await tick()
+    await expect(reply).resolves.toEqual(['hi'])
+    expect(o.getSnapshot().lastMessage).toBeNull()
+  })
+
+  it('rejects on an error reply, on timeout and when the connection closes', async () => {
+    const { o, server } = chat()
+    await tick()
+    const failing = (o.request as (t: string, d: unknown) => Promise<unknown>)('fail', {})
+    const failed = expect(failing).rejects.toMatchObject({
+      code: 'REQUEST_FAILED',
+      message: expect.stringMatching(/failed on the server: nope/),
+    })
+    await tick()
+    await failed
+
+    server.server.on('connection', () => {})
+    const silent = (
+      o.request as (t: string, d: unknown, x: { timeout: number }) => Promise<unknown>
+    )('slow', {}, { timeout: 2_000 })
+    const timedOut = expect(silent).rejects.toMatchObject({
+      code: 'REQUEST_TIMEOUT',
+      message: expect.stringMatching(/no reply within 2000 ms/),
+    })
+    await tick(2_000)
+    await timedOut
+
+    const cut = (o.request as (t: string, d: unknown) => Promise<unknown>)('slow', {})
+    const closed = expect(cut).rejects.toMatchObject({
+      code: 'REQUEST_CLOSED',
+      message: expect.stringMatching(/closed \(code 1006\) before the reply/),
+    })
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    await closed
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(1) // only the reconnect
+  })
+
+  it('rejects at once without a connection, and a request that cannot be serialised', async () => {
+    const server = mockServer()
+    const o = createSocketObserver<Chat>(server.url, { ...base, connect: false })
+    o.subscribe(() => {})
+    await expect(o.request('history', { limit: 1 })).rejects.toBeInstanceOf(TetheredError)
+    o.open()
+    await tick()
+    const big = { limit: 1n as unknown as number }
+    await expect(o.request('history', big)).rejects.toMatchObject({ code: 'SERIALIZE' })
+  })
+})

@@ -1,0 +1,90 @@
+import type { AddressInfo } from 'node:net'
+import { createConnection, ReadyState } from '@tethered/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket, WebSocketServer } from 'ws'
+
+const servers: WebSocketServer[] = []
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    for (const client of s.clients) client.terminate()
+    await new Promise((r) => s.close(r))
+  }
+})
+
+async function echoServer() {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+  servers.push(wss)
+  await new Promise((r) => wss.once('listening', r))
+  const seen: { url: string; protocol: string }[] = []
+  wss.on('connection', (socket, req) => {
+    seen.push({ url: req.url ?? '', protocol: socket.protocol })
+    socket.on('message', (data, binary) => socket.send(binary ? data : data.toString()))
+  })
+  return { wss, seen, url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/live` }
+}
+
+const until = <T>(register: (done: (v: T) => void) => void, ms = 5_000) =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms)
+    register((v) => {
+      clearTimeout(timer)
+      resolve(v)
+    })
+  })
+
+describe('core against a real ws server', () => {
+  it('round-trips JSON, with query parameters and protocols on the handshake', async () => {
+    const { url, seen } = await echoServer()
+    const c = createConnection<{ n: number }, { n: number }>(url, {
+      WebSocket,
+      protocols: ['v1'],
+      queryParams: { token: 'a b/c' },
+    })
+    c.sendJsonMessage({ n: 1 }) // queued until open
+    const json = await until<{ n: number } | undefined>((done) =>
+      c.on('message', (_e, j) => done(j)),
+    )
+    expect(json).toEqual({ n: 1 })
+    expect(seen).toEqual([{ url: '/live?token=a+b%2Fc', protocol: 'v1' }])
+    c.dispose()
+  })
+
+  it('receives binary as ArrayBuffer when asked, and reports it when JSON was expected', async () => {
+    const { url } = await echoServer()
+    const c = createConnection(url, { WebSocket, binaryType: 'arraybuffer' })
+    await until((done) => c.on('open', done))
+    c.sendMessage(new Uint8Array([1, 2, 3]))
+    const error = await until<Error>((done) => c.on('error', done))
+    expect(error.message).toMatch(/binary message/)
+    expect(c.getSnapshot().lastMessage?.data).toBeInstanceOf(ArrayBuffer)
+    c.dispose()
+  })
+
+  it('retries a server restart (1001) and stops on a normal closure (1000)', async () => {
+    const { url, wss } = await echoServer()
+    const c = createConnection(url, { WebSocket, reconnectInterval: 20 })
+    await until((done) => c.on('open', done))
+    for (const client of wss.clients) client.close(1001, 'restarting')
+    await until((done) => c.on('open', done))
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    const stopped = until((done) => c.on('reconnect-stop', done))
+    for (const client of wss.clients) client.close(1000, 'bye')
+    await expect(stopped).resolves.toMatchObject({ reason: 'policy' })
+    expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
+    c.dispose()
+  })
+
+  it('a manual close sends the code and reason to the server', async () => {
+    const { url, wss } = await echoServer()
+    const closed = until<[number, string]>((done) =>
+      wss.on('connection', (s) => s.on('close', (code, reason) => done([code, reason.toString()]))),
+    )
+    const c = createConnection(url, { WebSocket })
+    await until((done) => c.on('open', done))
+    c.close(4001, 'logout')
+    await expect(closed).resolves.toEqual([4001, 'logout'])
+    await until((done) => c.on('close', done))
+    expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
+    c.dispose()
+  })
+})
