@@ -52,7 +52,11 @@ describe('browser awareness', () => {
     online = false
     server.last.close({ code: 1006, reason: '', wasClean: false })
     await tick(10_000)
-    expect(c.getSnapshot()).toMatchObject({ readyState: ReadyState.CLOSED, nextReconnectAt: null, reconnectAttempt: 0 })
+    expect(c.getSnapshot()).toMatchObject({
+      readyState: ReadyState.CLOSED,
+      nextReconnectAt: null,
+      reconnectAttempt: 0,
+    })
     goOnline()
     await tick()
     expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)

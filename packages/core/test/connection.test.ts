@@ -14,7 +14,12 @@ describe('readyState', () => {
     await tick()
     c.close()
     await tick()
-    expect(seen).toEqual([ReadyState.CONNECTING, ReadyState.OPEN, ReadyState.CLOSING, ReadyState.CLOSED])
+    expect(seen).toEqual([
+      ReadyState.CONNECTING,
+      ReadyState.OPEN,
+      ReadyState.CLOSING,
+      ReadyState.CLOSED,
+    ])
   })
 
   it('is UNINSTANTIATED for a null url and with connect: false, until open()', async () => {
@@ -102,7 +107,10 @@ describe('url', () => {
   })
 
   it('bounds a provider that never resolves by connectTimeout', async () => {
-    const c = connect(() => new Promise<string>(() => {}), { connectTimeout: 1_000, reconnect: false })
+    const c = connect(() => new Promise<string>(() => {}), {
+      connectTimeout: 1_000,
+      reconnect: false,
+    })
     await tick(999)
     expect(c.getSnapshot().readyState).toBe(ReadyState.CONNECTING)
     await tick(1)
@@ -156,7 +164,11 @@ describe('url', () => {
 describe('socket options', () => {
   it('passes protocols and keeps binaryType across reconnects', async () => {
     const server = mockServer()
-    const c = connect(server.url, { protocols: ['v1'], binaryType: 'arraybuffer', reconnectInterval: 10 })
+    const c = connect(server.url, {
+      protocols: ['v1'],
+      binaryType: 'arraybuffer',
+      reconnectInterval: 10,
+    })
     await tick()
     expect(c.getWebSocket()?.binaryType).toBe('arraybuffer')
     server.last.close({ code: 1006, reason: '', wasClean: false })
@@ -173,7 +185,9 @@ describe('socket options', () => {
     try {
       const c = createConnection('ws://localhost:1/', { batch: 'sync' })
       expect(c.getSnapshot().error?.code).toBe('NO_WEBSOCKET')
-      expect(c.getSnapshot().error?.message).toMatch(/Pass one: createConnection\(url, \{ WebSocket \}\)/)
+      expect(c.getSnapshot().error?.message).toMatch(
+        /Pass one: createConnection\(url, \{ WebSocket \}\)/,
+      )
       expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
       c.dispose()
     } finally {

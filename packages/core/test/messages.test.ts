@@ -23,7 +23,7 @@ describe('snapshot', () => {
     const flushes: Array<() => void> = []
     const c = connect<{ n: number }>(server.url, { batch: (flush) => flushes.push(flush) })
     await tick()
-    flushes.splice(0).forEach((f) => f())
+    for (const f of flushes.splice(0)) f()
     const listener = vi.fn()
     const seen: number[] = []
     c.subscribe(listener)
@@ -57,7 +57,7 @@ describe('snapshot', () => {
       const server = mockServer()
       const c = connect(server.url, { batch: 'frame' })
       await tick()
-      frames.splice(0).forEach((f) => f(0))
+      for (const f of frames.splice(0)) f(0)
       const listener = vi.fn()
       c.subscribe(listener)
       for (let n = 0; n < 50; n++) server.last.send(String(n))
@@ -131,7 +131,9 @@ describe('parsing', () => {
     await tick()
     server.last.send(new Uint8Array([1, 2, 3]).buffer)
     expect(c.getSnapshot().lastJsonMessage).toBeNull()
-    expect(c.getSnapshot().error?.message).toMatch(/binary message arrived but JSON text was expected/)
+    expect(c.getSnapshot().error?.message).toMatch(
+      /binary message arrived but JSON text was expected/,
+    )
   })
 
   it('uses a custom parse, and parse: false turns parsing off without errors', async () => {

@@ -53,18 +53,28 @@ describe('reconnect', () => {
       nextReconnectAt: (await closes) + 3_000,
     })
     await tick(3_000)
-    expect(c.getSnapshot()).toMatchObject({ readyState: ReadyState.OPEN, reconnectAttempt: 0, nextReconnectAt: null })
+    expect(c.getSnapshot()).toMatchObject({
+      readyState: ReadyState.OPEN,
+      reconnectAttempt: 0,
+      nextReconnectAt: null,
+    })
   })
 
   it('stops after reconnectAttempts and says why', async () => {
     const server = mockServer()
     const stops: ReconnectStopInfo[] = []
-    const c = connect(server.url, { reconnectAttempts: 3, reconnectInterval: 100, onReconnectStop: (i) => stops.push(i) })
+    const c = connect(server.url, {
+      reconnectAttempts: 3,
+      reconnectInterval: 100,
+      onReconnectStop: (i) => stops.push(i),
+    })
     await tick()
     server.refuse()
     server.last.close({ code: 1006, reason: '', wasClean: false })
     await tick(10_000)
-    expect(stops).toEqual([{ reason: 'attempts', attempts: 3, close: expect.objectContaining({ code: 1006 }) }])
+    expect(stops).toEqual([
+      { reason: 'attempts', attempts: 3, close: expect.objectContaining({ code: 1006 }) },
+    ])
     expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
     expect(c.getSnapshot().nextReconnectAt).toBeNull()
   })
@@ -86,7 +96,12 @@ describe('reconnect', () => {
     server.server.on('connection', (s) => {
       setTimeout(() => s.close({ code: 1011, reason: 'crash', wasClean: true }), 100)
     })
-    connect(server.url, { reconnectInterval: (n) => (attempts.push(n), 10) })
+    connect(server.url, {
+      reconnectInterval: (n) => {
+        attempts.push(n)
+        return 10
+      },
+    })
     await tick(2_000)
     expect(attempts.slice(0, 5)).toEqual([1, 2, 3, 4, 5])
   })
@@ -94,7 +109,13 @@ describe('reconnect', () => {
   it('starts the backoff over once a connection stayed up for stableAfter', async () => {
     const server = mockServer()
     const attempts: number[] = []
-    const c = connect(server.url, { stableAfter: 1_000, reconnectInterval: (n) => (attempts.push(n), 10) })
+    const c = connect(server.url, {
+      stableAfter: 1_000,
+      reconnectInterval: (n) => {
+        attempts.push(n)
+        return 10
+      },
+    })
     await tick()
     server.last.close({ code: 1006, reason: '', wasClean: false })
     await tick(50)
@@ -119,7 +140,9 @@ describe('reconnect', () => {
     server.last.close({ code: CloseCode.REPLACED, reason: 'replaced', wasClean: true })
     await tick(50)
     expect(server.clients).toHaveLength(2)
-    expect(stops).toEqual([{ reason: 'policy', attempts: 1, close: expect.objectContaining({ code: 4409 }) }])
+    expect(stops).toEqual([
+      { reason: 'policy', attempts: 1, close: expect.objectContaining({ code: 4409 }) },
+    ])
     expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
   })
 

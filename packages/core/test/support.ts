@@ -1,6 +1,11 @@
-import { type Client, Server, WebSocket as MockWebSocket } from 'mock-socket'
+import { type Client, WebSocket as MockWebSocket, Server } from 'mock-socket'
 import { afterEach, beforeEach, vi } from 'vitest'
-import { type Connection, type ConnectionOptions, createConnection, type WebSocketConstructor } from '../src'
+import {
+  type Connection,
+  type ConnectionOptions,
+  createConnection,
+  type WebSocketConstructor,
+} from '../src'
 
 let port = 40_000
 const refused = new Set<string>()
