@@ -3,6 +3,7 @@ import { assertClose, defaultShouldReconnect } from './close-policy'
 import { TetheredError } from './errors'
 import { createHeartbeat, type Heartbeat, resolveHeartbeat } from './heartbeat'
 import { ReadyState } from './ready-state'
+import { createReliableSession } from './reliable'
 import { toScheduler } from './scheduler'
 import type {
   CloseInfo,
@@ -78,6 +79,9 @@ export function createConnection<In = unknown, Out = unknown>(
   let closeTimer: Timer
   let heartbeat: Heartbeat | null = null
   let pong: string | null = null
+  let resumed: boolean | null = null
+  let welcomed = false
+  let pendingOpen: Event | null = null
   const queue: SendData[] = []
   const handlers = new Map<string, Set<Handler>>()
   const views = new Set<ViewState<In>>()
@@ -141,6 +145,15 @@ export function createConnection<In = unknown, Out = unknown>(
     emit('error', e)
   }
 
+  const reliable =
+    o.delivery === 'reliable'
+      ? createReliableSession(
+          o.queueSize ?? 1_000,
+          (frame) => socket?.readyState === 1 && socket.send(frame as never),
+          report,
+        )
+      : null
+
   const snapshotOf = (view: ViewState<In>): Snapshot<In> => {
     if (!view.snap) {
       view.snap = {
@@ -150,6 +163,7 @@ export function createConnection<In = unknown, Out = unknown>(
         reconnectAttempt: state === ReadyState.OPEN ? 0 : retries,
         nextReconnectAt: nextAt,
         error,
+        resumed,
       }
     }
     return view.snap
@@ -189,20 +203,26 @@ export function createConnection<In = unknown, Out = unknown>(
     retryTimer = connectTimer = stableTimer = closeTimer = undefined
     heartbeat?.stop()
     heartbeat = null
+    reliable?.pause()
   }
 
-  /** Lets the current socket go: no event of it reaches us again. */
-  const drop = () => {
+  /**
+   * Lets the current socket go: no event of it reaches us again. A `dead` socket cannot
+   * finish a closing handshake: where the implementation can (`ws`), it is terminated, or
+   * it would keep its TCP socket and a 30 s close timer.
+   */
+  const drop = (dead?: boolean) => {
     attempt++
     clearTimers()
-    const ws = socket
+    const ws = socket as (WebSocketLike & { terminate?: () => void }) | null
     socket = null
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = null
       // `ws` throws on an 'error' event nobody listens to, and closing a CONNECTING socket emits one.
       ws.onerror = noop
       try {
-        ws.close(1000)
+        if (dead && typeof ws.terminate === 'function') ws.terminate()
+        else ws.close(1000)
       } catch {}
     }
   }
@@ -250,7 +270,7 @@ export function createConnection<In = unknown, Out = unknown>(
 
   /** A failed attempt or a socket declared dead: never wait for its close event. */
   const fail = (e: TetheredError, terminal?: boolean) => {
-    drop()
+    drop(true)
     report(e)
     if (terminal) {
       setState(ReadyState.CLOSED)
@@ -267,7 +287,18 @@ export function createConnection<In = unknown, Out = unknown>(
     return false
   }
 
+  // With reliable delivery the socket is only open for the app once the server's welcome
+  // says which session this is; connectTimeout bounds that handshake too.
   const opened = (event: Event) => {
+    if (reliable) {
+      pendingOpen = event
+      socket?.send(reliable.hello() as never)
+    } else {
+      established(event)
+    }
+  }
+
+  const established = (event: Event) => {
     clearTimeout(connectTimer)
     setState(ReadyState.OPEN)
     stableTimer = setTimeout(() => {
@@ -286,15 +317,32 @@ export function createConnection<In = unknown, Out = unknown>(
       )
       heartbeat.start()
     }
+    if (reliable) for (const frame of reliable.unacknowledged()) sendNow(frame)
     emit('open', event)
     // After the open handlers, so a message they send (auth) goes out before the queue.
     while (queue.length > 0 && sendNow(queue[0] as SendData)) queue.shift()
   }
 
-  const received = (event: MessageEvent) => {
+  const received = (incoming: MessageEvent) => {
     heartbeat?.seen()
-    const data: unknown = event.data
+    let event = incoming
+    let data: unknown = event.data
     if (pong !== null && data === pong) return
+    if (reliable && typeof data === 'string') {
+      const inbound = reliable.receive(data)
+      if (inbound.kind === 'control') return
+      if (inbound.kind === 'welcome') {
+        const { session, resumed: ok } = inbound.welcome
+        resumed = welcomed ? ok : null
+        welcomed = true
+        emit('session', { id: session, resumed })
+        return established(pendingOpen ?? incoming)
+      }
+      if (inbound.kind === 'data') {
+        data = inbound.payload
+        event = { type: 'message', data, timeStamp: incoming.timeStamp } as MessageEvent
+      }
+    }
     let json: In | undefined
     const parse = o.parse
     if (parse !== false) {
@@ -446,6 +494,21 @@ export function createConnection<In = unknown, Out = unknown>(
     },
     sendMessage(data, keep = true) {
       if (disposed) return false
+      if (reliable) {
+        if (typeof data !== 'string') {
+          report(
+            new TetheredError(
+              'SERIALIZE',
+              "delivery: 'reliable' carries text messages only: send a string, or use delivery: 'plain' for binary",
+            ),
+          )
+          return false
+        }
+        const open = state === ReadyState.OPEN
+        if (!open && !keep) return false
+        const frame = reliable.keep(data)
+        return open && sendNow(frame)
+      }
       if (sendNow(data)) return true
       if (keep) {
         queue.push(data)
@@ -500,7 +563,7 @@ export function createConnection<In = unknown, Out = unknown>(
         setState(ReadyState.CLOSING)
         ws.close(code, reason)
         closeTimer = setTimeout(() => {
-          drop()
+          drop(true)
           ended({ code, reason, wasClean: false })
         }, CLOSE_GRACE)
       } else if (state === ReadyState.CONNECTING) {

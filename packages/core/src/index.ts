@@ -8,7 +8,7 @@ export {
   type ObserverOptions,
   type WebSocketObserver,
 } from './observer'
-export { CloseCode, type Envelope, type EnvelopeKeys, PROTOCOL_VERSION } from './protocol'
+export { CloseCode, type Envelope, type EnvelopeKeys, PROTOCOL_VERSION, RELIABLE } from './protocol'
 export { ReadyState } from './ready-state'
 export { acquireShared, DEFAULT_LINGER, type Lease, sharedConnectionCount } from './registry'
 export * from './socket-observer'

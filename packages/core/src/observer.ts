@@ -34,7 +34,7 @@ export interface WebSocketObserver<In = unknown, Out = unknown> {
   getServerSnapshot(): Snapshot<In>
   sendMessage(data: SendData, keep?: boolean): boolean
   sendJsonMessage(message: Out, keep?: boolean): boolean
-  /** Connects now, even with `connect: false`. */
+  /** Connects now, even with `connect: false`; with no subscriber, at the next subscribe. */
   open(): void
   close(code?: number, reason?: string): void
   getWebSocket(): WebSocket | null
@@ -49,6 +49,7 @@ export const IDLE_SNAPSHOT: Snapshot<never> = Object.freeze({
   reconnectAttempt: 0,
   nextReconnectAt: null,
   error: null,
+  resumed: null,
 })
 
 // Handled by the observer itself, never handed to a connection (a shared one has many owners).
@@ -88,6 +89,9 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
   let view: ConnectionView<In> | null = null
   let offs: Unsubscribe[] = []
   let stopTimer: ReturnType<typeof setTimeout> | undefined
+  // The last subscriber left and the release waits a macrotask (for a StrictMode remount): its
+  // owner is gone (an unmounted component), so its callbacks must not run meanwhile.
+  let leaving = false
   const listeners = new Set<() => void>()
   // A private connection reads this object, refreshed in place, so new callbacks and
   // options apply without a reconnect.
@@ -98,6 +102,9 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
     for (const [k, v] of Object.entries(opts)) {
       if (!OWN.has(k)) (live as Record<string, unknown>)[k] = v
     }
+    // Connections start idle; `attach` opens them once its handlers are wired, so `onError`
+    // also hears what fails at once (an invalid url, no WebSocket constructor).
+    live.connect = false
   }
   refresh()
 
@@ -121,12 +128,13 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
     view = c.view((event, json) => !opts.filter || opts.filter(event, json))
     view.subscribe(notify)
     offs = [
-      c.on('open', (e) => opts.onOpen?.(e)),
-      c.on('message', (e, json) => opts.onMessage?.(e, json)),
-      c.on('close', (info) => opts.onClose?.(info)),
-      c.on('error', (e) => opts.onError?.(e)),
-      c.on('reconnect-stop', (info) => opts.onReconnectStop?.(info)),
+      c.on('open', (e) => leaving || opts.onOpen?.(e)),
+      c.on('message', (e, json) => leaving || opts.onMessage?.(e, json)),
+      c.on('close', (info) => leaving || opts.onClose?.(info)),
+      c.on('error', (e) => leaving || opts.onError?.(e)),
+      c.on('reconnect-stop', (info) => leaving || opts.onReconnectStop?.(info)),
     ]
+    if (c.getSnapshot().readyState === ReadyState.UNINSTANTIATED) c.open()
     notify()
   }
 
@@ -158,10 +166,12 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
     subscribe(listener) {
       listeners.add(listener)
       clearTimeout(stopTimer)
+      leaving = false
       attach()
       return () => {
         listeners.delete(listener)
         if (listeners.size === 0) {
+          leaving = true
           clearTimeout(stopTimer)
           stopTimer = setTimeout(() => listeners.size === 0 && detach())
         }
@@ -174,7 +184,9 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
     open() {
       forced = true
       if (lease) lease.connection.open()
-      else attach()
+      // Without a subscriber nobody would release it (a stale call after unmount, server
+      // rendering): the next subscriber connects instead.
+      else if (listeners.size > 0) attach()
     },
     close: (code, reason) => connection()?.close(code, reason),
     getWebSocket: () => connection()?.getWebSocket() ?? null,

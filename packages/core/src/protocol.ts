@@ -118,3 +118,41 @@ function toErrorPayload(value: unknown): ErrorPayload {
   }
   return { message: 'request failed' }
 }
+
+/**
+ * Acknowledged delivery, wire format version 1 (the README documents it for other servers).
+ * Every frame is text and starts with a letter and a colon:
+ * - `h:{"v":1,"session":string|null,"ack":n}` client → server, first frame on a socket
+ * - `w:{"v":1,"session":string,"resumed":boolean,"ack":n}` server → client, the answer
+ * - `m:<seq>:<payload>` a message; `seq` counts from 1 per session and direction
+ * - `a:<seq>` cumulative acknowledgement of every message up to `seq`
+ * Heartbeat frames (`ping` / `pong`) stay as they are.
+ */
+export const RELIABLE = {
+  VERSION: 1,
+  HELLO: 'h:',
+  WELCOME: 'w:',
+  DATA: 'm:',
+  ACK: 'a:',
+  /** An ack goes out after this many messages… */
+  ACK_EVERY: 32,
+  /** …or this many ms after the first unacknowledged one, whichever comes first. */
+  ACK_DELAY: 50,
+} as const
+
+export interface Hello {
+  v: number
+  /** The session to resume, or null for a new one. */
+  session: string | null
+  /** The last message sequence the client received. */
+  ack: number
+}
+
+export interface Welcome {
+  v: number
+  session: string
+  /** False when the session could not be resumed (expired, server restarted): what was missed is gone. */
+  resumed: boolean
+  /** The last message sequence the server received from the client. */
+  ack: number
+}

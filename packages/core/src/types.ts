@@ -44,6 +44,11 @@ export interface Snapshot<In = unknown> {
   readonly nextReconnectAt: number | null
   /** The last error reported (parse, connect timeout, url provider, queue overflow…). */
   readonly error: TetheredError | null
+  /**
+   * With `delivery: 'reliable'`, after a reconnect: whether the server resumed the session
+   * (replaying what was missed). `false` means messages were lost: resync. `null` until then.
+   */
+  readonly resumed: boolean | null
 }
 
 export interface HeartbeatOptions {
@@ -81,6 +86,14 @@ export interface ConnectionEvents<In> {
   'reconnect-stop': (info: ReconnectStopInfo) => void
   /** A message left the queue unsent: it overflowed `queueSize`. */
   drop: (data: SendData) => void
+  /** `delivery: 'reliable'`: the server opened or resumed a session. */
+  session: (info: SessionInfo) => void
+}
+
+export interface SessionInfo {
+  id: string
+  /** `null` for a first connection, else whether the server resumed the session. */
+  resumed: boolean | null
 }
 
 export type Batch = 'frame' | 'microtask' | 'sync' | ((flush: () => void) => void)
@@ -126,6 +139,11 @@ export interface ConnectionOptions<In = unknown, Out = unknown> extends Connecti
   batch?: Batch
   /** Follow `online`/`offline` and page visibility where `window` exists. @default true */
   browserEvents?: boolean
+  /**
+   * `'reliable'`: acknowledged delivery and session resume with `@tethered/server` (or any
+   * server speaking the documented wire format). Text messages only. @default 'plain'
+   */
+  delivery?: 'plain' | 'reliable'
 }
 
 export type Unsubscribe = () => void

@@ -1,0 +1,133 @@
+import type { Client } from 'mock-socket'
+import { describe, expect, it } from 'vitest'
+import { ReadyState, type SessionInfo } from '../src'
+import { mockServer, tick, useFakeClock } from './support'
+
+const connect = useFakeClock()
+
+/** A server half of the wire format, by hand, with what it saw. */
+function reliableServer(options: { resume?: boolean } = {}) {
+  const base = mockServer()
+  const hellos: unknown[] = []
+  const got: string[] = []
+  const acks: number[] = []
+  let lastIn = 0
+  let outSeq = 0
+  base.server.on('connection', (socket: Client) => {
+    socket.on('message', (raw) => {
+      const frame = String(raw)
+      if (frame.startsWith('h:')) {
+        const hello = JSON.parse(frame.slice(2))
+        hellos.push(hello)
+        const resumed = hello.session !== null && options.resume !== false
+        if (!resumed) lastIn = 0
+        socket.send(`w:${JSON.stringify({ v: 1, session: 's1', resumed, ack: lastIn })}`)
+      } else if (frame.startsWith('m:')) {
+        const colon = frame.indexOf(':', 2)
+        const seq = Number(frame.slice(2, colon))
+        if (seq > lastIn) {
+          lastIn = seq
+          got.push(frame.slice(colon + 1))
+        }
+      } else if (frame.startsWith('a:')) {
+        acks.push(Number(frame.slice(2)))
+      }
+    })
+  })
+  return {
+    url: base.url,
+    get last() {
+      return base.last
+    },
+    hellos,
+    got,
+    acks,
+    push: (payload: string, seq = ++outSeq) => base.last.send(`m:${seq}:${payload}`),
+    ack: (seq: number) => base.last.send(`a:${seq}`),
+  }
+}
+
+describe("delivery: 'reliable'", () => {
+  it('is open for the app only after the welcome, and numbers what it sends', async () => {
+    const server = reliableServer()
+    const c = connect(server.url, { delivery: 'reliable' })
+    const states: number[] = []
+    c.subscribe(() => states.push(c.getSnapshot().readyState))
+    c.sendMessage('early')
+    await tick()
+    expect(server.hellos).toEqual([{ v: 1, session: null, ack: 0 }])
+    expect(states).toContain(ReadyState.OPEN)
+    expect(c.sendMessage('now')).toBe(true)
+    await tick()
+    expect(server.got).toEqual(['early', 'now'])
+    expect(c.getSnapshot().resumed).toBeNull()
+  })
+
+  it('sends again after a reconnect what the server did not acknowledge, once, in order', async () => {
+    const server = reliableServer()
+    const sessions: SessionInfo[] = []
+    const c = connect(server.url, { delivery: 'reliable', reconnectInterval: 100 })
+    c.on('session', (s) => sessions.push(s))
+    await tick()
+    c.sendMessage('1')
+    c.sendMessage('2')
+    await tick()
+    server.ack(1)
+    await tick()
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    c.sendMessage('3') // while down
+    await tick(200)
+    expect(server.hellos.at(-1)).toEqual({ v: 1, session: 's1', ack: 0 })
+    expect(server.got).toEqual(['1', '2', '3'])
+    expect(sessions).toEqual([
+      { id: 's1', resumed: null },
+      { id: 's1', resumed: true },
+    ])
+    expect(c.getSnapshot().resumed).toBe(true)
+  })
+
+  it('delivers payloads, drops replayed duplicates and acknowledges in batches', async () => {
+    const server = reliableServer()
+    const seen: unknown[] = []
+    const c = connect<{ n: number }>(server.url, { delivery: 'reliable' })
+    c.on('message', (_e, json) => seen.push(json?.n))
+    await tick()
+    for (let n = 1; n <= 40; n++) server.push(JSON.stringify({ n }))
+    server.push('{"n":40}', 40) // a replay of what already arrived
+    expect(seen).toHaveLength(40)
+    expect(c.getSnapshot().lastMessage?.data).toBe('{"n":40}')
+    await tick()
+    expect(server.acks).toEqual([32])
+    await tick(50)
+    expect(server.acks).toEqual([32, 40])
+  })
+
+  it('says when the session was not resumed, and numbers its kept messages anew', async () => {
+    const server = reliableServer({ resume: false })
+    const c = connect(server.url, { delivery: 'reliable', reconnectInterval: 100 })
+    await tick()
+    c.sendMessage('a')
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick(200)
+    expect(c.getSnapshot().resumed).toBe(false)
+    expect(server.got).toEqual(['a', 'a'])
+  })
+
+  it('fails the attempt when no welcome comes within connectTimeout', async () => {
+    const server = mockServer() // speaks no reliable delivery
+    const c = connect(server.url, { delivery: 'reliable', connectTimeout: 1_000, reconnect: false })
+    await tick(999)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.CONNECTING)
+    await tick(1)
+    expect(c.getSnapshot().error?.code).toBe('CONNECT_TIMEOUT')
+  })
+
+  it('refuses binary with a clear error', async () => {
+    const server = reliableServer()
+    const c = connect(server.url, { delivery: 'reliable' })
+    await tick()
+    expect(c.sendMessage(new Uint8Array([1]))).toBe(false)
+    expect(c.getSnapshot().error?.message).toMatch(/text messages only/)
+  })
+})
