@@ -12,6 +12,7 @@ export default defineConfig({
     projects: [
       {
         resolve,
+        ssr: { resolve },
         test: {
           name: 'core',
           environment: 'node',
@@ -21,6 +22,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr: { resolve },
         test: {
           name: 'server',
           environment: 'node',
@@ -30,20 +32,27 @@ export default defineConfig({
       },
       {
         resolve,
+        // The SSR test runs in the node environment, which resolves through Vite's SSR settings.
+        ssr: { resolve },
         test: {
           name: 'react',
           environment: 'jsdom',
           include: ['packages/react/test/**/*.test.{ts,tsx}'],
           setupFiles: ['packages/react/test/support/setup.ts'],
           env: { EXPECTED_REACT_MAJOR: '19' },
-          typecheck: { enabled: true, include: ['packages/react/test/**/*.test-d.{ts,tsx}'] },
+          // Its own tsconfig, so type errors elsewhere in the repository do not fail this project.
+          typecheck: {
+            enabled: true,
+            include: ['packages/react/test/**/*.test-d.{ts,tsx}'],
+            tsconfig: 'packages/react/tsconfig.json',
+          },
         },
       },
       {
-        // The same tests on React 18: `react` and `react-dom` (subpaths included) point at the
-        // `react-18` / `react-dom-18` aliases. @testing-library/react is inlined so its own
-        // imports go through the alias too; the setup file redirects the `require('react')`
-        // inside react-dom 18 (see there why).
+        // The same tests on React 18. The alias covers what Vite compiles (sources, tests); the
+        // first setup file points Node's own `require('react' | 'react-dom')` (react-dom,
+        // @testing-library/react) at the 18 copies: inlining the testing library is not
+        // enough, because the installed react-dom 18 is paired with React 19 (see there).
         resolve: {
           ...resolve,
           alias: [
@@ -51,17 +60,19 @@ export default defineConfig({
             { find: /^react-dom(\/.*)?$/, replacement: `${reactModules}/react-dom-18$1` },
           ],
         },
+        ssr: { resolve },
         test: {
           name: 'react18',
           environment: 'jsdom',
           include: ['packages/react/test/**/*.test.{ts,tsx}'],
           setupFiles: ['packages/react/test/support/react18.ts', 'packages/react/test/support/setup.ts'],
           env: { EXPECTED_REACT_MAJOR: '18' },
-          //INLINE
         },
       },
       {
         resolve,
+        // Node-environment files (the SSR test) resolve through Vite's SSR settings.
+        ssr: { resolve },
         test: {
           name: 'vue',
           environment: 'jsdom',
@@ -71,6 +82,16 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr: { resolve },
+        test: {
+          name: 'bindings',
+          environment: 'jsdom',
+          include: ['test/bindings/**/*.test.{ts,tsx}'],
+        },
+      },
+      {
+        resolve,
+        ssr: { resolve },
         test: {
           name: 'integration',
           environment: 'node',

@@ -1,0 +1,26 @@
+// The hooks, and what a user of them needs from core without adding it as a dependency.
+export {
+  type Batch,
+  CloseCode,
+  type CloseInfo,
+  type Envelope,
+  type EnvelopeKeys,
+  type HeartbeatOptions,
+  type InType,
+  type MessageFilter,
+  type OutType,
+  ReadyState,
+  type ReconnectStopInfo,
+  type RequestOptions,
+  type SendData,
+  type Snapshot,
+  type SocketEvents,
+  type SocketMessage,
+  type SocketSnapshot,
+  TetheredError,
+  type TetheredErrorCode,
+  type UrlSource,
+  type WebSocketConstructor,
+} from '@tethered/core'
+export { type SocketHook, type UseSocketOptions, useSocket } from './use-socket'
+export { type UseWebSocketOptions, useWebSocket, type WebSocketHook } from './use-web-socket'
