@@ -11,5 +11,6 @@ export {
 export { CloseCode, type Envelope, type EnvelopeKeys, PROTOCOL_VERSION, RELIABLE } from './protocol'
 export { ReadyState } from './ready-state'
 export { acquireShared, DEFAULT_LINGER, type Lease, sharedConnectionCount } from './registry'
+export { type ReliableSession, reliable } from './reliable'
 export * from './socket-observer'
 export type * from './types'

@@ -48,12 +48,12 @@ export interface EnvelopeKeys {
   error: string
 }
 
-export const DEFAULT_ENVELOPE_KEYS: Readonly<EnvelopeKeys> = Object.freeze({
+export const DEFAULT_ENVELOPE_KEYS: Readonly<EnvelopeKeys> = {
   type: 'type',
   data: 'data',
   id: 'id',
   error: 'error',
-})
+}
 
 /** The error carried by a failed reply. */
 export interface ErrorPayload {

@@ -33,7 +33,11 @@ export interface ReliableSession {
 
 const frame = (seq: number, text: string) => `${RELIABLE.DATA}${seq}:${text}`
 
-export function createReliableSession(
+/**
+ * Acknowledged delivery and session resume: pass it as the `delivery` option,
+ * `createConnection(url, { delivery: reliable })`.
+ */
+export function reliable(
   limit: number,
   send: (frame: string) => void,
   overflow: (error: TetheredError) => void,
@@ -107,7 +111,7 @@ export function createReliableSession(
         overflow(
           new TetheredError(
             'QUEUE_OVERFLOW',
-            `More than queueSize (${limit}) messages are waiting for the server's acknowledgement: the oldest was dropped. Raise queueSize`,
+            `Over queueSize (${limit}) messages unacknowledged: oldest dropped`,
           ),
         )
       }

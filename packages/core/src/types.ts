@@ -1,5 +1,6 @@
 import type { TetheredError } from './errors'
 import type { ReadyState } from './ready-state'
+import type { ReliableSession } from './reliable'
 
 /** A url, or a function resolved before every attempt (e.g. to fetch a fresh token). */
 export type UrlSource = string | URL | null | (() => string | URL | Promise<string | URL>)
@@ -140,11 +141,19 @@ export interface ConnectionOptions<In = unknown, Out = unknown> extends Connecti
   /** Follow `online`/`offline` and page visibility where `window` exists. @default true */
   browserEvents?: boolean
   /**
-   * `'reliable'`: acknowledged delivery and session resume with `@tethered/server` (or any
-   * server speaking the documented wire format). Text messages only. @default 'plain'
+   * `reliable` (exported by this package): acknowledged delivery and session resume with
+   * `@tethered/server`, or any server speaking the documented wire format. Text messages
+   * only. @default none: plain WebSocket messages
    */
-  delivery?: 'plain' | 'reliable'
+  delivery?: DeliveryFactory
 }
+
+/** Makes the per-connection state of a delivery protocol; `reliable` is the one Tethered ships. */
+export type DeliveryFactory = (
+  limit: number,
+  send: (frame: string) => void,
+  report: (error: TetheredError) => void,
+) => ReliableSession
 
 export type Unsubscribe = () => void
 

@@ -28,7 +28,7 @@ export function resolveUrl(
 function providerError(cause: unknown): TetheredError {
   return cause instanceof TetheredError
     ? cause
-    : new TetheredError('URL_PROVIDER', `The url provider failed: ${describe(cause)}`, cause)
+    : new TetheredError('URL_PROVIDER', `Url provider failed: ${describe(cause)}`, cause)
 }
 
 /** Validates the url, turns http(s) into ws(s) and appends the query parameters. */
@@ -40,7 +40,7 @@ export function toSocketUrl(input: string | URL, query: QueryParams): string {
   } catch (cause) {
     throw new TetheredError(
       'INVALID_URL',
-      `"${String(input)}" is not a valid url: pass an absolute one such as wss://example.com/socket`,
+      `Invalid url "${String(input)}": pass an absolute ws(s):// url`,
       cause,
     )
   }
@@ -49,7 +49,7 @@ export function toSocketUrl(input: string | URL, query: QueryParams): string {
   } else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new TetheredError(
       'INVALID_URL',
-      `"${url.href}" uses ${url.protocol} but a WebSocket url needs ws:, wss:, http: or https:`,
+      `Invalid url "${url.href}": use ws:, wss:, http: or https:`,
     )
   }
   if (query) {

@@ -1,6 +1,6 @@
 import type { Client } from 'mock-socket'
 import { describe, expect, it } from 'vitest'
-import { ReadyState, type SessionInfo } from '../src'
+import { ReadyState, reliable, type SessionInfo } from '../src'
 import { mockServer, tick, useFakeClock } from './support'
 
 const connect = useFakeClock()
@@ -47,10 +47,10 @@ function reliableServer(options: { resume?: boolean } = {}) {
   }
 }
 
-describe("delivery: 'reliable'", () => {
+describe('delivery: reliable', () => {
   it('is open for the app only after the welcome, and numbers what it sends', async () => {
     const server = reliableServer()
-    const c = connect(server.url, { delivery: 'reliable' })
+    const c = connect(server.url, { delivery: reliable })
     const states: number[] = []
     c.subscribe(() => states.push(c.getSnapshot().readyState))
     c.sendMessage('early')
@@ -66,7 +66,7 @@ describe("delivery: 'reliable'", () => {
   it('sends again after a reconnect what the server did not acknowledge, once, in order', async () => {
     const server = reliableServer()
     const sessions: SessionInfo[] = []
-    const c = connect(server.url, { delivery: 'reliable', reconnectInterval: 100 })
+    const c = connect(server.url, { delivery: reliable, reconnectInterval: 100 })
     c.on('session', (s) => sessions.push(s))
     await tick()
     c.sendMessage('1')
@@ -90,7 +90,7 @@ describe("delivery: 'reliable'", () => {
   it('delivers payloads, drops replayed duplicates and acknowledges in batches', async () => {
     const server = reliableServer()
     const seen: unknown[] = []
-    const c = connect<{ n: number }>(server.url, { delivery: 'reliable' })
+    const c = connect<{ n: number }>(server.url, { delivery: reliable })
     c.on('message', (_e, json) => seen.push(json?.n))
     await tick()
     for (let n = 1; n <= 40; n++) server.push(JSON.stringify({ n }))
@@ -105,7 +105,7 @@ describe("delivery: 'reliable'", () => {
 
   it('says when the session was not resumed, and numbers its kept messages anew', async () => {
     const server = reliableServer({ resume: false })
-    const c = connect(server.url, { delivery: 'reliable', reconnectInterval: 100 })
+    const c = connect(server.url, { delivery: reliable, reconnectInterval: 100 })
     await tick()
     c.sendMessage('a')
     server.last.close({ code: 1006, reason: '', wasClean: false })
@@ -116,7 +116,7 @@ describe("delivery: 'reliable'", () => {
 
   it('fails the attempt when no welcome comes within connectTimeout', async () => {
     const server = mockServer() // speaks no reliable delivery
-    const c = connect(server.url, { delivery: 'reliable', connectTimeout: 1_000, reconnect: false })
+    const c = connect(server.url, { delivery: reliable, connectTimeout: 1_000, reconnect: false })
     await tick(999)
     expect(c.getSnapshot().readyState).toBe(ReadyState.CONNECTING)
     await tick(1)
@@ -125,9 +125,9 @@ describe("delivery: 'reliable'", () => {
 
   it('refuses binary with a clear error', async () => {
     const server = reliableServer()
-    const c = connect(server.url, { delivery: 'reliable' })
+    const c = connect(server.url, { delivery: reliable })
     await tick()
     expect(c.sendMessage(new Uint8Array([1]))).toBe(false)
-    expect(c.getSnapshot().error?.message).toMatch(/text messages only/)
+    expect(c.getSnapshot().error?.message).toMatch(/text only/)
   })
 })
