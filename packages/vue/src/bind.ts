@@ -1,0 +1,97 @@
+import type { UrlSource } from '@tethered/core'
+import {
+  getCurrentScope,
+  type MaybeRefOrGetter,
+  onScopeDispose,
+  type ShallowRef,
+  shallowReadonly,
+  shallowRef,
+  toValue,
+  warn,
+  watch,
+} from 'vue'
+
+/** VueUse's name for `connect`, so code moving over keeps working. */
+export interface ImmediateOption {
+  /** `false` starts closed, like `connect: false`; `open()` connects. @default true */
+  immediate?: boolean
+}
+
+/** Each snapshot field as a readonly shallow ref: the value is never made deeply reactive. */
+export type ReadonlyRefs<S> = { readonly [K in keyof S]-?: Readonly<ShallowRef<S[K]>> }
+
+/** What both core observers have in common: the part this file binds. */
+interface Store<S, O> {
+  setOptions(url: UrlSource, options: O): void
+  subscribe(listener: () => void): () => void
+  getSnapshot(): S
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function'
+
+function readUrl(url: MaybeRefOrGetter<UrlSource>): UrlSource {
+  const value: unknown = toValue(url)
+  if (!isThenable(value)) return value as UrlSource
+  // `url` was an async url provider (core calls it before every attempt, e.g. for a fresh
+  // token) that `toValue` took for a getter. Core gets the function itself; this probe's
+  // promise is unused and must not surface as an unhandled rejection.
+  Promise.resolve(value).catch(() => {})
+  return url as UrlSource
+}
+
+function readOptions<O>(options: MaybeRefOrGetter<(O & ImmediateOption) | undefined>): O {
+  // The spread reads every key, so a `reactive()` options object is tracked too.
+  const { immediate, ...rest } = toValue(options) ?? ({} as O & ImmediateOption)
+  return (immediate === false ? { ...rest, connect: false } : rest) as O
+}
+
+/**
+ * Binds a core observer to the current effect scope: the url and options are watched and
+ * handed to `setOptions` (core decides whether that reconnects), snapshot fields are
+ * copied into shallow refs on every (batched) notification, and scope disposal
+ * unsubscribes, which lets core release the socket.
+ */
+export function bind<O, St extends Store<object, O>>(
+  name: string,
+  create: (url: UrlSource, options: O) => St,
+  url: MaybeRefOrGetter<UrlSource>,
+  options: MaybeRefOrGetter<(O & ImmediateOption) | undefined>,
+): { store: St; refs: ReadonlyRefs<ReturnType<St['getSnapshot']>> } {
+  const scope = getCurrentScope()
+  if (!scope) {
+    warn(
+      `${name}() was called outside setup() and any effectScope(): its connection can never be released`,
+    )
+  }
+
+  let store: St | undefined
+  // `immediate` runs the first round synchronously: that round creates the observer.
+  watch(
+    () => [readUrl(url), readOptions<O>(options)] as const,
+    ([u, o]) => (store ? store.setOptions(u, o) : (store = create(u, o))),
+    { immediate: true },
+  )
+  const bound = store as St
+
+  const first = bound.getSnapshot() as Record<string, unknown>
+  const state: Record<string, ShallowRef<unknown>> = {}
+  const refs: Record<string, Readonly<ShallowRef<unknown>>> = {}
+  for (const key of Object.keys(first)) {
+    state[key] = shallowRef(first[key])
+    refs[key] = shallowReadonly(state[key])
+  }
+
+  // Server rendering has no unmount to release a socket, so it opens none and keeps the
+  // idle snapshot (UNINSTANTIATED).
+  if (typeof window !== 'undefined') {
+    const off = bound.subscribe(() => {
+      const next = bound.getSnapshot() as Record<string, unknown>
+      // shallowRef ignores an unchanged value, so only fields that moved trigger an update.
+      for (const key in state) (state[key] as ShallowRef<unknown>).value = next[key]
+    })
+    if (scope) onScopeDispose(off)
+  }
+
+  return { store: bound, refs: refs as ReadonlyRefs<ReturnType<St['getSnapshot']>> }
+}

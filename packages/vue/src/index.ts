@@ -1,0 +1,30 @@
+export {
+  type Batch,
+  type CloseInfo,
+  type ConnectionCallbacks,
+  type ConnectionOptions,
+  type DataArgs,
+  type Envelope,
+  type EnvelopeKeys,
+  type HeartbeatOptions,
+  type InType,
+  type MessageFilter,
+  type OutType,
+  ReadyState,
+  type ReconnectStopInfo,
+  type RequestOptions,
+  type RequestType,
+  type SendData,
+  type Snapshot,
+  type SocketEvents,
+  type SocketHandlers,
+  type SocketMessage,
+  type SocketSnapshot,
+  TetheredError,
+  type TetheredErrorCode,
+  type UrlSource,
+  type WebSocketConstructor,
+} from '@tethered/core'
+export type { ImmediateOption, ReadonlyRefs } from './bind'
+export { type UseSocketOptions, type UseSocketReturn, useSocket } from './use-socket'
+export { type UseWebSocketOptions, type UseWebSocketReturn, useWebSocket } from './use-web-socket'

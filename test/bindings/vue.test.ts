@@ -1,0 +1,88 @@
+// The behaviour suite through @tethered/vue: each mount is a component whose render
+// function reads the composable's refs and reports them.
+import { useSocket, useWebSocket } from '@tethered/vue'
+import { mount } from '@vue/test-utils'
+import { h, nextTick, type Ref, ref } from 'vue'
+import {
+  type Binding,
+  createProbe,
+  describeBehaviour,
+  type EventState,
+  type SocketState,
+  track,
+} from './scenarios'
+
+function mountProbe<S>(initial: S, use: (url: Ref<string | null>) => () => S) {
+  const probe = createProbe(initial)
+  const url = ref<string | null>(null)
+  let read!: () => S
+  const wrapper = mount({
+    setup() {
+      read = use(url)
+      return () => {
+        probe.report(read())
+        return h('pre', String(probe.renders))
+      }
+    },
+  })
+  return { probe, url, wrapper }
+}
+
+const binding: Binding = {
+  name: 'vue',
+  mountWebSocket(initial, options) {
+    let api!: ReturnType<typeof useWebSocket>
+    const { probe, url, wrapper } = mountProbe<SocketState>(
+      {
+        readyState: -1,
+        lastMessage: null,
+        lastJsonMessage: null,
+        reconnectAttempt: 0,
+        error: null,
+      },
+      (source) => {
+        source.value = initial
+        api = useWebSocket(source, options)
+        return () => ({
+          readyState: api.readyState.value,
+          lastMessage: api.lastMessage.value,
+          lastJsonMessage: api.lastJsonMessage.value,
+          reconnectAttempt: api.reconnectAttempt.value,
+          error: api.error.value,
+        })
+      },
+    )
+    return track(probe, api, {
+      async setUrl(next) {
+        url.value = next
+        await nextTick()
+      },
+      unmount: () => wrapper.unmount(),
+    })
+  },
+  mountSocket(initial, options) {
+    let api!: ReturnType<typeof useSocket>
+    const { probe, wrapper } = mountProbe<EventState>(
+      { readyState: -1, lastMessage: null, error: null },
+      (source) => {
+        source.value = initial
+        api = useSocket(source, options)
+        return () => ({
+          readyState: api.readyState.value,
+          lastMessage: api.lastMessage.value,
+          error: api.error.value,
+        })
+      },
+    )
+    return track(
+      probe,
+      { emit: (type, data) => api.emit(type, data), request: api.request },
+      {
+        setUrl: () => Promise.reject(new Error('not used')),
+        unmount: () => wrapper.unmount(),
+      },
+    )
+  },
+}
+
+describeBehaviour(binding)
