@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { TokenBucket } from '../src/rate-limit'
+import { closed, connect, inbox, nextEvent, start } from './helpers'
+
+describe('maxPayload', () => {
+  it('closes a client sending a bigger message with 1009, and takes one of exactly the limit', async () => {
+    const { server, url } = await start({ maxPayload: 1024 })
+    const sizes: number[] = []
+    server.on('connection', (client) =>
+      client.on('blob', (data) => sizes.push(String(data).length)),
+    )
+    const ws = await connect(url)
+    const box = inbox(ws)
+    const envelope = (length: number) => JSON.stringify({ type: 'blob', data: 'x'.repeat(length) })
+    const fits = envelope(1024 - envelope(0).length)
+    expect(Buffer.byteLength(fits)).toBe(1024)
+    ws.send(fits)
+    ws.send(JSON.stringify({ type: 'sync', id: 1 }))
+    await box.waitFor(1)
+    expect(sizes).toEqual([1024 - envelope(0).length])
+
+    const error = nextEvent(server, 'error')
+    const disconnected = nextEvent(server, 'disconnect')
+    const done = closed(ws)
+    ws.send(envelope(2000))
+    expect((await done).code).toBe(1009)
+    const [err] = await error
+    expect(err.code).toBe('SOCKET_ERROR')
+    expect(err.message).toMatch(/larger than maxPayload; closed with 1009$/)
+    // The server stops reading at the oversized frame, so it never sees the client's close frame.
+    expect((await disconnected)[1].code).toBe(1006)
+    expect(sizes).toHaveLength(1)
+  })
+})
+
+describe('rate limit', () => {
+  it('closes a client going over its rate with 1008 and ignores what follows', async () => {
+    const { server, url } = await start({ rateLimit: { messages: 5, interval: 60_000 } })
+    let handled = 0
+    server.on('connection', (client) => client.on('m', () => handled++))
+    const ws = await connect(url)
+    const done = closed(ws)
+    for (let i = 0; i < 20; i++) ws.send(JSON.stringify({ type: 'm' }))
+    expect(await done).toEqual({ code: 1008, reason: 'rate limit exceeded' })
+    expect(handled).toBe(5)
+    expect(server.stats.rateLimited).toBe(1)
+  })
+
+  it('counts text heartbeats too, so they cannot be used to flood', async () => {
+    const { url } = await start({ rateLimit: { messages: 3, interval: 60_000 } })
+    const ws = await connect(url)
+    const done = closed(ws)
+    for (let i = 0; i < 4; i++) ws.send('ping')
+    expect((await done).code).toBe(1008)
+  })
+
+  it('is off with rateLimit: false', async () => {
+    const { server, url } = await start({ rateLimit: false })
+    let handled = 0
+    server.on('connection', (client) => client.on('m', () => handled++))
+    const ws = await connect(url)
+    const box = inbox(ws)
+    for (let i = 0; i < 3_000; i++) ws.send(JSON.stringify({ type: 'm' }))
+    ws.send(JSON.stringify({ type: 'sync', id: 1 }))
+    await box.waitFor(1)
+    expect(handled).toBe(3_000)
+    expect(ws.readyState).toBe(WebSocket.OPEN)
+  })
+
+  it('refills over time: a burst of `messages`, then `messages` per `interval`', () => {
+    const bucket = new TokenBucket({ messages: 4, interval: 1_000 }, 0)
+    expect([1, 2, 3, 4, 5].map(() => bucket.take(0))).toEqual([true, true, true, true, false])
+    expect(bucket.take(249)).toBe(false)
+    expect(bucket.take(250)).toBe(true)
+    expect(bucket.take(250)).toBe(false)
+    // Idle time never banks more than one burst.
+    expect(Array.from({ length: 6 }, () => bucket.take(60_000)).filter(Boolean)).toHaveLength(4)
+  })
+})
