@@ -55,7 +55,7 @@ describe('core against a real ws server', () => {
     await until((done) => c.on('open', done))
     c.sendMessage(new Uint8Array([1, 2, 3]))
     const error = await until<Error>((done) => c.on('error', done))
-    expect(error.message).toMatch(/binary message/)
+    expect(error.message).toMatch(/binary message/i)
     expect(c.getSnapshot().lastMessage?.data).toBeInstanceOf(ArrayBuffer)
     c.dispose()
   })

@@ -1,0 +1,238 @@
+// Receive throughput: 100,000 small JSON messages over loopback from a `ws` server, read
+// by @tethered/core and by the clients people use today, alternating in one run; the
+// median of several rounds.
+//
+//   pnpm exec tsx --conditions=@tethered/source test/bench/core-throughput.ts
+//
+// (without the condition it measures packages/core/dist: run `pnpm build` first).
+// BENCH_MESSAGES and BENCH_ROUNDS override the defaults (100000, 11).
+import { createConnection } from '@tethered/core'
+import { WebSocket as PartySocket } from 'partysocket'
+import ReconnectingWebSocket from 'reconnecting-websocket'
+import { WebSocket } from 'ws'
+import { coreBuild, machine, median, startFloodServer, writeResults } from '../support/bench'
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11)
+
+interface Tick {
+  type: string
+  seq: number
+  value: number
+}
+
+/** One measured run: connect, ask for the flood, resolve with the time until the last message. */
+interface Client {
+  name: string
+  note: string
+  run(url: string, n: number): Promise<number>
+}
+
+const expectedSum = (n: number) => (n * (n - 1)) / 2
+
+/**
+ * Drives one client through a run. `start` opens the client and returns its `send` and
+ * `close`; the client calls `onTick` for every parsed message.
+ */
+async function measure(
+  n: number,
+  start: (
+    onTick: (tick: Tick) => void,
+    opened: () => void,
+  ) => {
+    send: (text: string) => void
+    close: () => Promise<void>
+  },
+): Promise<number> {
+  let count = 0
+  let sum = 0
+  let t0 = 0
+  let done!: (ms: number) => void
+  const finished = new Promise<number>((resolve) => {
+    done = resolve
+  })
+  let ready!: () => void
+  const open = new Promise<void>((resolve) => {
+    ready = resolve
+  })
+  const client = start((tick) => {
+    sum += tick.seq
+    if (++count === n) done(performance.now() - t0)
+  }, ready)
+  await open
+  t0 = performance.now()
+  client.send(`flood:${n}`)
+  const ms = await finished
+  await client.close()
+  if (sum !== expectedSum(n)) throw new Error(`checksum mismatch: ${sum} != ${expectedSum(n)}`)
+  return ms
+}
+
+const closed = (ws: WebSocket) =>
+  new Promise<void>((resolve) => {
+    if (ws.readyState === ws.CLOSED) resolve()
+    else ws.once('close', () => resolve())
+  })
+
+const clients: Client[] = [
+  {
+    name: 'raw ws',
+    note: "ws.on('message') + JSON.parse",
+    run: (url, n) =>
+      measure(n, (onTick, opened) => {
+        const ws = new WebSocket(url)
+        ws.on('open', opened)
+        ws.on('message', (data: Buffer) => onTick(JSON.parse(data.toString()) as Tick))
+        return {
+          send: (text) => ws.send(text),
+          close: () => {
+            ws.close()
+            return closed(ws)
+          },
+        }
+      }),
+  },
+  {
+    name: 'raw ws (onmessage)',
+    note: 'the browser API on ws: ws.onmessage + JSON.parse(event.data)',
+    run: (url, n) =>
+      measure(n, (onTick, opened) => {
+        const ws = new WebSocket(url)
+        ws.onopen = opened
+        ws.onmessage = (event) => onTick(JSON.parse(event.data as string) as Tick)
+        return {
+          send: (text) => ws.send(text),
+          close: () => {
+            ws.close()
+            return closed(ws)
+          },
+        }
+      }),
+  },
+  {
+    name: '@tethered/core',
+    note: "createConnection(url, { WebSocket: ws }), on('message')",
+    run: (url, n) =>
+      measure(n, (onTick, opened) => {
+        const connection = createConnection<Tick, string>(url, { WebSocket })
+        connection.on('open', opened)
+        connection.on('message', (_event, json) => onTick(json as Tick))
+        return {
+          send: (text) => connection.sendMessage(text),
+          close: () => {
+            const ws = connection.getWebSocket() as unknown as WebSocket
+            connection.dispose()
+            return closed(ws)
+          },
+        }
+      }),
+  },
+  {
+    name: 'reconnecting-websocket',
+    note: "{ WebSocket: ws }, addEventListener('message') + JSON.parse",
+    run: (url, n) =>
+      measure(n, (onTick, opened) => {
+        const rws = new ReconnectingWebSocket(url, [], { WebSocket })
+        rws.addEventListener('open', opened)
+        rws.addEventListener('message', (event) => onTick(JSON.parse(event.data as string) as Tick))
+        return {
+          send: (text) => rws.send(text),
+          close: () =>
+            new Promise<void>((resolve) => {
+              rws.addEventListener('close', () => resolve())
+              rws.close()
+            }),
+        }
+      }),
+  },
+  {
+    name: 'partysocket',
+    note: "{ WebSocket: ws }, addEventListener('message') + JSON.parse",
+    run: (url, n) =>
+      measure(n, (onTick, opened) => {
+        const ps = new PartySocket(url, [], { WebSocket })
+        ps.addEventListener('open', opened)
+        ps.addEventListener('message', (event) => onTick(JSON.parse(event.data as string) as Tick))
+        return {
+          send: (text) => ps.send(text),
+          close: () =>
+            new Promise<void>((resolve) => {
+              ps.addEventListener('close', () => resolve())
+              ps.close()
+            }),
+        }
+      }),
+  },
+]
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+async function main() {
+  const server = await startFloodServer()
+  const { url } = server
+  const build = coreBuild()
+  console.log(
+    `core-throughput: ${MESSAGES.toLocaleString('en')} messages per run, ${ROUNDS} rounds (+1 warm-up), alternating, server in a worker thread`,
+  )
+  console.log(
+    `  @tethered/core from ${build.from} (${build.path}); load average ${machine().loadAverage} on ${machine().cpus} cpus`,
+  )
+
+  const times = new Map<string, number[]>(clients.map((c) => [c.name, []]))
+  for (let round = -1; round < ROUNDS; round++) {
+    // Rotate the order every round so no client always runs first or after the same one.
+    const order = clients.map(
+      (_, i) => clients[(i + Math.max(round, 0)) % clients.length] as Client,
+    )
+    for (const client of order) {
+      gc?.()
+      const ms = await client.run(url, MESSAGES)
+      if (round >= 0) times.get(client.name)?.push(ms)
+    }
+  }
+
+  // Ratios are taken within a round (the runs of one round are seconds apart, so they share
+  // the machine's load) and the median of those is reported: other work on a shared machine
+  // moves whole rounds, not one client.
+  const rawMs = times.get('raw ws') ?? []
+  const rows = clients.map((client) => {
+    const ms = times.get(client.name) ?? []
+    const ratios = ms.map((m, i) => (rawMs[i] as number) / m)
+    return {
+      client: client.name,
+      how: client.note,
+      medianMs: Number(median(ms).toFixed(1)),
+      minMs: Number(Math.min(...ms).toFixed(1)),
+      maxMs: Number(Math.max(...ms).toFixed(1)),
+      messagesPerSecond: Math.round(MESSAGES / (median(ms) / 1000)),
+      ratioToRaw: Number(median(ratios).toFixed(3)),
+      bestRatioToRaw: Number((Math.min(...rawMs) / Math.min(...ms)).toFixed(3)),
+    }
+  })
+  console.table(
+    rows.map((r) => ({
+      client: r.client,
+      'msg/s (median)': r.messagesPerSecond.toLocaleString('en'),
+      'ms median': r.medianMs,
+      'ms min..max': `${r.minMs}..${r.maxMs}`,
+      'x raw (median of rounds)': r.ratioToRaw.toFixed(2),
+      'x raw (best runs)': r.bestRatioToRaw.toFixed(2),
+    })),
+  )
+  const core = rows.find((r) => r.client === '@tethered/core')
+  const verdict = core && core.ratioToRaw >= 0.9 ? 'meets' : 'MISSES'
+  console.log(
+    `@tethered/core: ${core?.ratioToRaw.toFixed(2)}x raw ws (median of the rounds' ratios), ${core?.bestRatioToRaw.toFixed(2)}x best run against best run (${verdict} the 0.9x target)`,
+  )
+  writeResults('core-throughput', {
+    core: build,
+    messages: MESSAGES,
+    rounds: ROUNDS,
+    target: { client: '@tethered/core', ratioToRaw: 0.9 },
+    results: rows,
+    runsMs: Object.fromEntries(times),
+  })
+  server.close()
+}
+
+await main()
