@@ -99,6 +99,20 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
+      {
+        // Browser end-to-end: each file starts the playground on a free port and drives
+        // Debian's chromium through playwright-core. One file at a time: they share the CPU.
+        resolve,
+        ssr: { resolve },
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 })

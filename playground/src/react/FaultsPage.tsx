@@ -1,0 +1,229 @@
+import { reliable as reliableDelivery } from '@tethered/core'
+import { ReadyState, useSocket } from '@tethered/react'
+import { useEffect, useState, useSyncExternalStore } from 'react'
+import { FAULT_LABELS, FaultTracker } from '../shared/faults'
+import { clockTime, describeSession, flowDetail, pageId, seconds } from '../shared/format'
+import {
+  BLACKHOLE_SECONDS,
+  type FaultKind,
+  HEARTBEAT,
+  type PlaygroundEvents,
+  RELIABLE_PATH,
+  SOCKET_PATH,
+  TICK_HZ,
+} from '../shared/protocol'
+import { WindowRate } from '../shared/rate'
+import { StatusLine, useNow } from './common'
+
+const ACTIONS: ReadonlyArray<{ kind: FaultKind; label: string; text: string; danger?: boolean }> = [
+  {
+    kind: 'cut',
+    label: 'Cut connection',
+    text: 'The server drops this TCP connection. The browser sees close 1006 at once and retries with backoff.',
+  },
+  {
+    kind: 'blackhole',
+    label: `Black-hole ${BLACKHOLE_SECONDS} s`,
+    text: `The server goes silent for ${BLACKHOLE_SECONDS} s but keeps the socket open: only the heartbeat can tell (about ${(HEARTBEAT.interval + HEARTBEAT.timeout) / 1000} s).`,
+  },
+  {
+    kind: 'restart',
+    label: 'Restart server',
+    text: 'Every page is closed with 1012 (service restart) and refused for a moment: watch the retries back off.',
+    danger: true,
+  },
+]
+
+export function FaultsPage() {
+  const [tracker] = useState(() => new FaultTracker())
+  const [meter] = useState(() => new WindowRate())
+  const [busy, setBusy] = useState<FaultKind | null>(null)
+  const entries = useSyncExternalStore(tracker.subscribe, tracker.getEntries)
+  const now = useNow(true, 100)
+  const [reliable, setReliable] = useState(readReliable)
+  // Who this page is to the server: a reliable session is only resumed by the same client.
+  const [client] = useState(pageId)
+
+  // The toggle switches endpoint and delivery: a new url, so the hook reconnects.
+  const socket = useSocket<PlaygroundEvents, 'tick'>(reliable ? RELIABLE_PATH : SOCKET_PATH, {
+    ...(reliable ? { delivery: reliableDelivery } : {}),
+    queryParams: { stream: 'ticks', client },
+    heartbeat: HEARTBEAT,
+    types: ['tick'],
+    on: {
+      tick: (tick) => {
+        meter.tick()
+        tracker.data(tick.seq)
+      },
+    },
+    onOpen: () => tracker.opened(),
+    onClose: (info) => tracker.closed(info),
+    onError: (error) => {
+      if (error.code === 'HEARTBEAT_TIMEOUT') tracker.heartbeatTimeout()
+    },
+  })
+
+  // A retry shows up in the snapshot as `nextReconnectAt`; put each one on the timeline.
+  useEffect(() => {
+    if (socket.nextReconnectAt !== null)
+      tracker.retry(socket.reconnectAttempt, socket.nextReconnectAt)
+  }, [socket.nextReconnectAt, socket.reconnectAttempt, tracker])
+
+  const trigger = (kind: FaultKind) => {
+    setBusy(kind)
+    tracker.requested(kind)
+    socket.request('fault', { kind }, { timeout: 3_000 }).then(
+      (ack) => {
+        tracker.acknowledged(ack)
+        setBusy(null)
+      },
+      (error: Error) => {
+        tracker.rejected(kind, error.message)
+        setBusy(null)
+      },
+    )
+  }
+
+  const toggleReliable = (on: boolean) => {
+    writeReliable(on)
+    tracker.reset(on ? 'Reliable delivery on' : 'Reliable delivery off')
+    setReliable(on)
+  }
+
+  const isOpen = socket.readyState === ReadyState.OPEN
+  const silence = tracker.lastDataAt === null ? null : now - tracker.lastDataAt
+  const flowing = isOpen && silence !== null && silence < 500
+  const flowState = flowing ? 'flowing' : tracker.lastDataAt === null ? 'waiting' : 'stalled'
+
+  return (
+    <div className="grid grid-2">
+      <div className="stack">
+        <section className="card" aria-labelledby="conn-title">
+          <div className="card-head">
+            <h2 className="card-title" id="conn-title">
+              Connection
+            </h2>
+          </div>
+          <StatusLine
+            readyState={socket.readyState}
+            reconnectAttempt={socket.reconnectAttempt}
+            nextReconnectAt={socket.nextReconnectAt}
+          />
+          <div
+            className={`flow flow--${flowState}`}
+            data-testid="flow"
+            data-state={flowState}
+            style={{ marginTop: 12 }}
+          >
+            <span className="flow-dot" aria-hidden="true" />
+            <div>
+              <div className="flow-title">
+                {flowing
+                  ? 'Data flowing'
+                  : flowState === 'waiting'
+                    ? 'Waiting for data'
+                    : 'No data'}
+              </div>
+              <div className="flow-detail">
+                {flowing
+                  ? flowDetail(meter.rate(), TICK_HZ)
+                  : silence === null
+                    ? '—'
+                    : `Last message ${seconds(silence)} ago`}
+              </div>
+            </div>
+            <div className="flow-seq" data-testid="last-seq">
+              #{tracker.lastSeq ?? '—'}
+            </div>
+          </div>
+          <label className="toggle">
+            <input
+              type="checkbox"
+              checked={reliable}
+              onChange={(event) => toggleReliable(event.target.checked)}
+            />
+            <div>
+              <strong>Reliable delivery</strong>
+              <span>
+                Acknowledged messages and session resume: after a cut or a black-hole the server
+                replays the ticks this page missed.
+              </span>
+            </div>
+          </label>
+          <dl className="facts">
+            <dt>Missed ticks</dt>
+            <dd data-testid="missed">{tracker.missed}</dd>
+            <dt>Session</dt>
+            <dd data-testid="session" data-resumed={String(socket.resumed)}>
+              {describeSession(reliable, socket.resumed)}
+            </dd>
+            <dt>Heartbeat</dt>
+            <dd>
+              ping after {HEARTBEAT.interval / 1000} s of silence, dead {HEARTBEAT.timeout / 1000} s
+              later
+            </dd>
+            <dt>Backoff</dt>
+            <dd>full jitter over 1 s, 2 s, 4 s … (max 30 s)</dd>
+          </dl>
+        </section>
+
+        <section className="card" aria-labelledby="faults-title">
+          <div className="card-head">
+            <h2 className="card-title" id="faults-title">
+              Fault controls
+            </h2>
+          </div>
+          <div className="fault-actions">
+            {ACTIONS.map((action) => (
+              <div key={action.kind} className="fault-action">
+                <button
+                  type="button"
+                  className={action.danger ? 'btn btn-danger' : 'btn'}
+                  disabled={!isOpen || busy !== null}
+                  onClick={() => trigger(action.kind)}
+                >
+                  {action.label}
+                </button>
+                <p>{action.text}</p>
+              </div>
+            ))}
+          </div>
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="timeline-title">
+        <div className="card-head">
+          <h2 className="card-title" id="timeline-title">
+            Timeline
+          </h2>
+          {busy && <span className="chart-unit">{FAULT_LABELS[busy]} requested…</span>}
+        </div>
+        <ol className="timeline" data-testid="timeline">
+          {entries.length === 0 && <li className="empty">Connecting…</li>}
+          {entries.map((entry) => (
+            <li key={entry.id} className="timeline-entry" data-kind={entry.kind}>
+              <span className="timeline-time">{clockTime(entry.at)}</span>
+              <span className="timeline-mark" aria-hidden="true" />
+              <div>
+                <div className="timeline-title">{entry.title}</div>
+                <div className="timeline-detail">{entry.detail}</div>
+              </div>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  )
+}
+
+/** `?reliable=1` in the address keeps the choice across reloads. */
+function readReliable(): boolean {
+  return new URLSearchParams(location.search).get('reliable') === '1'
+}
+
+function writeReliable(on: boolean): void {
+  const url = new URL(location.href)
+  if (on) url.searchParams.set('reliable', '1')
+  else url.searchParams.delete('reliable')
+  history.replaceState(null, '', url)
+}

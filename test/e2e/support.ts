@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core'
+import { type Playground, startPlayground } from '../../playground/server/index'
+
+/** Debian's chromium: installed by `.ci/run` with apt-get, never downloaded by a test tool. */
+export const CHROMIUM = '/usr/bin/chromium'
+export const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url))
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+export type Framework = 'react' | 'vue'
+export const FRAMEWORKS: readonly Framework[] = ['react', 'vue']
+
+export interface E2E {
+  playground: Playground
+  browser: Browser
+  /** Opens a page of the playground in a fresh context (its own tab, as a user would). */
+  open(path: string): Promise<Page>
+  /** Errors the pages threw or logged; checked empty by `close`. */
+  errors: string[]
+  close(): Promise<void>
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `The browser tests need Debian's chromium at ${CHROMIUM}, which is missing. Install it with \`apt-get install chromium\` (the tests never download a browser).`,
+    )
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 })
+}
+
+/** The playground on a free port plus a headless chromium, for one test file. */
+export async function startE2E(): Promise<E2E> {
+  const browser = await launchBrowser()
+  let playground: Playground
+  try {
+    playground = await startPlayground({
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'warn',
+      watch: false,
+      // Not `npm start`'s cache: each would invalidate the other's pre-bundled dependencies.
+      cacheDir: 'node_modules/.vite-e2e',
+    })
+  } catch (error) {
+    await browser.close()
+    throw error
+  }
+  const contexts: BrowserContext[] = []
+  const errors: string[] = []
+  return {
+    playground,
+    browser,
+    errors,
+    async open(path) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+      contexts.push(context)
+      const page = await context.newPage()
+      page.setDefaultTimeout(15_000)
+      page.on('pageerror', (error) => errors.push(`${path}: ${error.message}`))
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !isExpectedConsoleError(message.text())) {
+          errors.push(`${path}: console.error ${message.text()}`)
+        }
+      })
+      await page.goto(new URL(path, playground.url).href, { waitUntil: 'domcontentloaded' })
+      return page
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => {})
+      await browser.close().catch(() => {})
+      await playground.close()
+    },
+  }
+}
+
+/**
+ * The browser logs every failed WebSocket handshake (a restart refusing connections) and
+ * every socket closed by the other end; those are the faults the tests cause on purpose.
+ */
+function isExpectedConsoleError(text: string): boolean {
+  return /WebSocket connection to .* failed/.test(text)
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  const path = `${ARTIFACTS}${name}.png`
+  await page.screenshot({ path, fullPage: true })
+  return path
+}
+
+/**
+ * Polls `read` until its value passes `check`, every 50 ms for at most `timeout` ms, and
+ * returns that value; otherwise fails with `what` and the last value seen. Usable in tests
+ * and hooks alike. Every wait in these tests goes through here or a locator's own timeout.
+ */
+export async function until<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeout: number,
+  what: string,
+): Promise<T> {
+  const deadline = performance.now() + timeout
+  let last: T | undefined
+  let failure: unknown
+  for (;;) {
+    try {
+      last = await read()
+      failure = undefined
+      if (check(last)) return last
+    } catch (error) {
+      failure = error
+    }
+    if (performance.now() >= deadline) break
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const seen = failure ? `error: ${String(failure)}` : `last value: ${JSON.stringify(last)}`
+  throw new Error(`Timed out after ${timeout} ms waiting for ${what} (${seen})`)
+}
+
+/** Waits for a button (or input) to be enabled, or disabled. */
+export async function expectEnabled(
+  locator: Locator,
+  want: boolean,
+  timeout = 10_000,
+): Promise<void> {
+  await until(
+    () => locator.isEnabled(),
+    (v) => v === want,
+    timeout,
+    `${locator} enabled = ${want}`,
+  )
+}
+
+export async function statusTone(page: Page): Promise<string | null> {
+  return page.getByTestId('status').first().getAttribute('data-tone')
+}
+
+export async function expectTone(page: Page, tone: string, timeout = 10_000): Promise<void> {
+  await until(
+    () => statusTone(page),
+    (v) => v === tone,
+    timeout,
+    `status "${tone}"`,
+  )
+}
+
+export async function numberIn(locator: Locator): Promise<number> {
+  const text = (await locator.textContent()) ?? ''
+  const value = Number(text.replace(/[^0-9.-]/g, ''))
+  return Number.isFinite(value) ? value : Number.NaN
+}
