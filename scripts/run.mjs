@@ -49,8 +49,8 @@ if (!steps[job]) {
 // The browser tests drive Debian's chromium; a test tool never downloads a browser.
 function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return
-  const root = typeof process.getuid === 'function' && process.getuid() === 0
-  if (root && spawnSync('apt-get', ['--version']).status === 0) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  if (isRoot && spawnSync('apt-get', ['--version']).status === 0) {
     console.log('Installing Debian chromium for the browser tests…')
     run('apt-get', ['update', '-qq'])
     if (run('apt-get', ['install', '-y', '-qq', 'chromium']) === 0) return

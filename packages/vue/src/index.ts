@@ -1,5 +1,7 @@
+// What a user of the composables needs from core, with the same names as @tethered/react.
 export {
   type Batch,
+  CloseCode,
   type CloseInfo,
   type ConnectionCallbacks,
   type ConnectionOptions,
@@ -12,9 +14,11 @@ export {
   type OutType,
   ReadyState,
   type ReconnectStopInfo,
+  reliable,
   type RequestOptions,
   type RequestType,
   type SendData,
+  type SessionInfo,
   type Snapshot,
   type SocketEvents,
   type SocketHandlers,
