@@ -24,6 +24,7 @@ const binding: Binding = {
       lastJsonMessage: null,
       reconnectAttempt: 0,
       error: null,
+      resumed: null,
     })
     const hook = renderHook(
       ({ url }: { url: string | null }) => {
@@ -34,6 +35,7 @@ const binding: Binding = {
           lastJsonMessage: ws.lastJsonMessage,
           reconnectAttempt: ws.reconnectAttempt,
           error: ws.error,
+          resumed: ws.resumed,
         })
         return ws
       },
@@ -58,7 +60,12 @@ const binding: Binding = {
     )
   },
   mountSocket(url, options) {
-    const probe = createProbe<EventState>({ readyState: -1, lastMessage: null, error: null })
+    const probe = createProbe<EventState>({
+      readyState: -1,
+      lastMessage: null,
+      error: null,
+      resumed: null,
+    })
     const hook = renderHook(
       () => {
         const socket = useSocket<AnyEvents>(url, options)
@@ -66,6 +73,7 @@ const binding: Binding = {
           readyState: socket.readyState,
           lastMessage: socket.lastMessage,
           error: socket.error,
+          resumed: socket.resumed,
         })
         return socket
       },

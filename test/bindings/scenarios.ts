@@ -5,11 +5,14 @@ import {
   type ObserverOptions,
   ReadyState,
   type RequestOptions,
+  reliable,
   type SocketObserverOptions,
   type TetheredError,
 } from '@tethered/core'
+import { createSocketServer, type SocketServer } from '@tethered/server'
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
 import { WebSocket } from 'ws'
+import { waitFor } from '../support/wait'
 import { startServer, type TestServer, TIMEOUT } from './server'
 
 /** What a `useWebSocket` component rendered. */
@@ -19,6 +22,7 @@ export interface SocketState {
   lastJsonMessage: unknown
   reconnectAttempt: number
   error: TetheredError | null
+  resumed: boolean | null
 }
 
 /** What a `useSocket` component rendered. */
@@ -26,6 +30,7 @@ export interface EventState {
   readyState: number
   lastMessage: { type: string; data: unknown } | null
   error: TetheredError | null
+  resumed: boolean | null
 }
 
 export interface WebSocketApi {
@@ -178,9 +183,13 @@ const base = { WebSocket, reconnectInterval: 10 } as const
 type Msg = { type: string; n: number }
 const json = (s: SocketState) => s.lastJsonMessage as Msg | null
 
+type ReliableEvents = { in: { news: number }; out: { say: number } }
+
 interface Context {
   binding: Binding
   server: (options?: Parameters<typeof startServer>[0]) => Promise<TestServer>
+  /** A @tethered/server with reliable delivery on 127.0.0.1 (port 0, or the one given). */
+  reliableServer: (port?: number) => Promise<{ server: SocketServer<ReliableEvents>; url: string }>
 }
 
 interface Scenario {
@@ -188,7 +197,69 @@ interface Scenario {
   run(ctx: Context): Promise<void>
 }
 
+const sayOf = (n: number) => ({ type: 'say', data: n })
+const newsOf = (s: { lastJsonMessage: unknown }) =>
+  (s.lastJsonMessage as { type: string; data: number } | null)?.data
+
 export const scenarios: Scenario[] = [
+  {
+    name: 'reliable delivery, shared: one session for two components; a dropped socket resumes, nothing lost or doubled',
+    async run({ binding, reliableServer }) {
+      const { server, url } = await reliableServer()
+      const got: number[] = []
+      server.on('connection', (client) => client.on('say', (n) => got.push(n)))
+      const seen: number[] = []
+      const options = { ...base, share: true, linger: 20, delivery: reliable }
+      const a = binding.mountWebSocket(url, {
+        ...options,
+        onMessage: (_e, json) => seen.push((json as { data: number }).data),
+      })
+      const b = binding.mountWebSocket(url, options)
+      await rendered(a, isOpen, 'a OPEN')
+      await rendered(b, isOpen, 'b OPEN')
+      // A first connection is neither resumed nor not.
+      expect(a.state.resumed).toBeNull()
+      a.api.sendJsonMessage(sayOf(1))
+      server.broadcast('news', 1)
+      await rendered(b, (s) => newsOf(s) === 1, 'b renders news 1')
+      // Dropped from the server's side; what both ends send meanwhile is kept.
+      for (const client of server.clients.values()) client.terminate()
+      b.api.sendJsonMessage(sayOf(2))
+      server.broadcast('news', 2)
+      await rendered(a, (s) => s.resumed === true && isOpen(s), 'a resumed')
+      await rendered(b, (s) => s.resumed === true && newsOf(s) === 2, 'b resumed, with news 2')
+      await waitFor(() => got.length >= 2 && seen.length >= 2, TIMEOUT, 'both messages each way')
+      expect(got).toEqual([1, 2])
+      expect(seen).toEqual([1, 2])
+      // React renders under StrictMode: still one socket, one session, resumed once.
+      expect(server.stats.connectionsTotal).toBe(2)
+      expect(server.stats.sessions).toMatchObject({ started: 1, resumed: 1 })
+    },
+  },
+  {
+    name: 'reliable delivery, useSocket: a restarted server is rendered as resumed: false',
+    async run({ binding, reliableServer }) {
+      const first = await reliableServer()
+      const got: number[] = []
+      first.server.on('connection', (client) => client.on('say', (n) => got.push(n)))
+      const m = binding.mountSocket(first.url, { ...base, delivery: reliable, types: ['news'] })
+      await rendered(m, isOpen, 'OPEN')
+      expect(m.state.resumed).toBeNull()
+      m.api.emit('say', 1)
+      await waitFor(() => got.length === 1, TIMEOUT, 'the first emit')
+      const port = first.server.address()?.port
+      // Graceful shutdown: 1001, which the client retries.
+      await first.server.close()
+      const next = await reliableServer(port)
+      next.server.on('connection', (client) => client.on('say', (n) => got.push(n)))
+      await rendered(m, (s) => s.resumed === false && isOpen(s), 'resumed: false')
+      m.api.emit('say', 2)
+      next.server.broadcast('news', 3)
+      await rendered(m, (s) => s.lastMessage?.data === 3, 'news from the new server')
+      await waitFor(() => got.length === 2, TIMEOUT, 'the second emit')
+      expect(got).toEqual([1, 2])
+    },
+  },
   {
     name: 'opens one socket, renders messages, sends, and closes on unmount',
     async run({ binding, server: start }) {
@@ -408,6 +479,8 @@ export function describeBehaviour(binding: Binding): void {
     const servers: TestServer[] = []
     let spies: MockInstance[] = []
 
+    const reliableServers: SocketServer<ReliableEvents>[] = []
+
     beforeEach(() => {
       spies = [vi.spyOn(console, 'error'), vi.spyOn(console, 'warn')]
     })
@@ -415,6 +488,7 @@ export function describeBehaviour(binding: Binding): void {
     afterEach(async () => {
       for (const m of [...mounted]) m.unmount()
       await Promise.all(servers.splice(0).map((s) => s.close()))
+      await Promise.all(reliableServers.splice(0).map((s) => s.close({ timeout: 500 })))
       const output = spies.flatMap((spy) =>
         spy.mock.calls.map((args) => args.map(String).join(' ')),
       )
@@ -428,8 +502,19 @@ export function describeBehaviour(binding: Binding): void {
       return s
     }
 
+    const reliableServer = async (port = 0) => {
+      const s = createSocketServer<ReliableEvents>({
+        port,
+        host: '127.0.0.1',
+        delivery: 'reliable',
+      })
+      reliableServers.push(s)
+      await s.ready
+      return { server: s, url: `ws://127.0.0.1:${s.address()?.port}/` }
+    }
+
     for (const scenario of scenarios) {
-      it(scenario.name, () => scenario.run({ binding, server }))
+      it(scenario.name, () => scenario.run({ binding, server, reliableServer }))
     }
   })
 }

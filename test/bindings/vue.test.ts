@@ -39,6 +39,7 @@ const binding: Binding = {
         lastJsonMessage: null,
         reconnectAttempt: 0,
         error: null,
+        resumed: null,
       },
       (source) => {
         source.value = initial
@@ -49,6 +50,7 @@ const binding: Binding = {
           lastJsonMessage: api.lastJsonMessage.value,
           reconnectAttempt: api.reconnectAttempt.value,
           error: api.error.value,
+          resumed: api.resumed.value,
         })
       },
     )
@@ -63,7 +65,7 @@ const binding: Binding = {
   mountSocket(initial, options) {
     let api!: ReturnType<typeof useSocket>
     const { probe, wrapper } = mountProbe<EventState>(
-      { readyState: -1, lastMessage: null, error: null },
+      { readyState: -1, lastMessage: null, error: null, resumed: null },
       (source) => {
         source.value = initial
         api = useSocket(source, options)
@@ -71,6 +73,7 @@ const binding: Binding = {
           readyState: api.readyState.value,
           lastMessage: api.lastMessage.value,
           error: api.error.value,
+          resumed: api.resumed.value,
         })
       },
     )

@@ -1,10 +1,11 @@
-import type { ErrorPayload } from '@tethered/core/protocol'
+import { type ErrorPayload, RELIABLE } from '@tethered/core/protocol'
 import { type RawData, WebSocket } from 'ws'
 import { backpressureVerdict } from './backpressure'
 import { encode, parseInbound } from './envelope'
 import { SocketServerError, usageError } from './errors'
 import type { ResolvedOptions } from './options'
 import type { TokenBucket } from './rate-limit'
+import { byteLength, dataFrame, readSeq, type Session } from './reliable'
 import { assertRoomName, type Rooms } from './rooms'
 import type { ServerStats } from './stats'
 import type {
@@ -26,13 +27,16 @@ export interface ClientCloseInfo {
 
 /** One connected client, as handlers and `server.clients` see it. */
 export interface Client<E extends EventMap = DefaultEvents, Id extends IdentityLike = string> {
-  /** Unique per connection (a reconnect gets a new one). */
+  /**
+   * Unique per connection (a reconnect gets a new one); with reliable delivery, per session
+   * (a resumed reconnect keeps it). Never the secret the client resumes with.
+   */
   readonly id: string
   /** What `authenticate` returned; without `authenticate`, the connection `id`. */
   readonly identity: Id
   /** The key of this client in `server.clients`. */
   readonly key: string
-  /** The path and query of the upgrade request. */
+  /** The path and query of the upgrade request (the latest one, after a resume). */
   readonly url: string
   readonly remoteAddress: string | undefined
   /** The subprotocol agreed, or ''. */
@@ -43,14 +47,18 @@ export interface Client<E extends EventMap = DefaultEvents, Id extends IdentityL
   readonly rooms: ReadonlySet<string>
   /** Bytes written to the socket but not yet sent. */
   readonly bufferedAmount: number
+  /** Whether a socket is open now; with reliable delivery, false while the client is away. */
   readonly isOpen: boolean
   /** Messages this client sent us, messages written to it, messages skipped by backpressure. */
   readonly messagesIn: number
   readonly messagesOut: number
   readonly drops: number
-  /** The underlying `ws` socket, for what this API does not cover. */
+  /** The underlying `ws` socket (the latest one, with reliable delivery), for what this API does not cover. */
   readonly socket: WebSocket
-  /** Sends an event; `false` when it was not written (closed, or dropped by backpressure). */
+  /**
+   * Sends an event; `false` when it was not written (closed, or dropped by backpressure).
+   * With reliable delivery, `true` also when it was kept for a client that is away.
+   */
   emit<K extends EmitType<E>>(type: K, ...args: PayloadArgs<EmitData<E, K>>): boolean
   /** Listens to an event this client sends; returns the function that removes the listener. */
   on<K extends ListenType<E>>(
@@ -59,11 +67,14 @@ export interface Client<E extends EventMap = DefaultEvents, Id extends IdentityL
   ): () => void
   join(room: string): void
   leave(room: string): void
-  /** Called once when the connection is gone. */
+  /** Called once when the connection (with reliable delivery, the session) is gone. */
   onClose(listener: (info: ClientCloseInfo, client: Client<E, Id>) => void): () => void
-  /** Closing handshake with `code` (1000, 1001, 1008–1014 or 3000–4999) and a reason of at most 123 bytes. */
+  /**
+   * Closing handshake with `code` (1000, 1001, 1008–1014 or 3000–4999) and a reason of at
+   * most 123 bytes. With reliable delivery it also ends the session: a reconnect is not resumed.
+   */
   close(code?: number, reason?: string): void
-  /** Destroys the socket without a closing handshake. */
+  /** Destroys the socket without a closing handshake; a reliable session waits for its client. */
   terminate(): void
 }
 
@@ -71,12 +82,17 @@ export interface Client<E extends EventMap = DefaultEvents, Id extends IdentityL
 export interface ClientHost<E extends EventMap, Id extends IdentityLike> {
   readonly options: Pick<
     ResolvedOptions<Id>,
-    'keys' | 'textHeartbeat' | 'maxBufferedBytes' | 'backpressurePolicy'
+    'keys' | 'textHeartbeat' | 'maxBufferedBytes' | 'backpressurePolicy' | 'reliable'
   >
   readonly stats: ServerStats
   readonly rooms: Rooms<ClientConnection<E, Id>>
   request(client: ClientConnection<E, Id>, type: string, id: number, data: unknown): void
+  /** The first frame of a socket, with reliable delivery: the hello. */
+  hello(client: ClientConnection<E, Id>, text: string): void
+  /** A reliable session lost its socket; it waits for its client until `maxAge`. */
+  detached(client: ClientConnection<E, Id>): void
   closed(client: ClientConnection<E, Id>, info: ClientCloseInfo): void
+  isClosing(): boolean
   report(error: SocketServerError): void
   now(): number
 }
@@ -87,22 +103,35 @@ const OWNER = Symbol('tethered.client')
 type OwnedSocket = WebSocket & { [OWNER]: ClientConnection }
 const ownerOf = (socket: WebSocket): ClientConnection => (socket as OwnedSocket)[OWNER]
 
-// `ws` calls these with the socket as `this`.
+// `ws` calls these with the socket as `this`. With reliable delivery a client outlives its
+// sockets: events of a socket it has replaced are ignored.
 function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  ownerOf(this).receive(data, isBinary)
+  const owner = ownerOf(this)
+  if (owner.socket === this) owner.receive(data, isBinary)
 }
 
 function onPong(this: WebSocket): void {
-  ownerOf(this).alive = true
+  const owner = ownerOf(this)
+  if (owner.socket === this) owner.alive = true
 }
 
 function onError(this: WebSocket, error: Error & { code?: string }): void {
-  ownerOf(this).socketError(error)
+  const owner = ownerOf(this)
+  if (owner.socket === this) owner.socketError(error)
 }
 
 function onClose(this: WebSocket, code: number, reason: Buffer): void {
-  ownerOf(this).finish({ code, reason: reason.toString() })
+  const owner = ownerOf(this)
+  if (owner.socket === this) owner.socketClosed({ code, reason: reason.toString() })
 }
+
+const toText = (data: RawData) =>
+  (Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data)
+  ).toString('utf8')
 
 const SEND_TEXT = { binary: false } as const
 
@@ -130,7 +159,12 @@ function assertCloseArgs(code: number, reason: string): void {
 /**
  * One connection and all the per-client state: liveness, rate, rooms, listeners,
  * counters. `deliver` is the only way data reaches the socket, so policies that apply to
- * every outgoing message (backpressure today, sequencing and replay later) live there.
+ * every outgoing message (backpressure, sequencing and replay) live there.
+ *
+ * With reliable delivery one of these is a session: it starts as the socket that sent the
+ * hello, and a client that comes back with the session hands it its new socket (`adopt`),
+ * so listeners, rooms and the registry entry carry over and what was sent meanwhile is
+ * kept for replay.
  */
 export class ClientConnection<E extends EventMap = DefaultEvents, Id extends IdentityLike = string>
   implements Client<E, Id>
@@ -138,10 +172,15 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
   readonly id: string
   readonly identity: Id
   readonly key: string
-  readonly url: string
-  readonly remoteAddress: string | undefined
+  url: string
+  remoteAddress: string | undefined
   readonly connectedAt: number
-  readonly socket: WebSocket
+  /** Whether `authenticate` gave the identity: a session is then resumed only by the same identity. */
+  readonly authenticated: boolean
+  /** Reliable delivery: set once the hello started a session. */
+  session: Session | undefined
+  /** `connection` was emitted for it, so `disconnect` will be. */
+  announced = false
   messagesIn = 0
   messagesOut = 0
   drops = 0
@@ -152,6 +191,11 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
   private closeListeners: Set<(info: ClientCloseInfo, client: Client<E, Id>) => void> | undefined
   private joined: Set<string> | undefined
   private done = false
+  private current: WebSocket
+  private helloTimer: ReturnType<typeof setTimeout> | undefined
+  /** A socket is attached and its close not yet seen (a reliable session may be detached). */
+  private attached = true
+  private lastClose: ClientCloseInfo = { code: 1006, reason: '' }
   private readonly host: ClientHost<E, Id>
   private readonly limiter: TokenBucket | undefined
 
@@ -161,19 +205,32 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     id: string
     identity: Id
     key: string
+    authenticated: boolean
     url: string
     remoteAddress: string | undefined
     limiter: TokenBucket | undefined
   }) {
     this.host = init.host
-    this.socket = init.socket
+    this.current = init.socket
     this.id = init.id
     this.identity = init.identity
     this.key = init.key
+    this.authenticated = init.authenticated
     this.url = init.url
     this.remoteAddress = init.remoteAddress
     this.limiter = init.limiter
     this.connectedAt = Date.now()
+    const reliable = init.host.options.reliable
+    if (reliable) {
+      this.helloTimer = setTimeout(
+        () =>
+          this.current.close(
+            1002,
+            `reliable delivery: no hello within ${reliable.helloTimeout} ms`,
+          ),
+        reliable.helloTimeout,
+      )
+    }
     // Listeners shared by every connection, finding theirs through the socket: per-client
     // closures would cost memory on each of thousands of idle connections.
     const socket = init.socket as OwnedSocket
@@ -182,6 +239,11 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     socket.on('pong', onPong)
     socket.on('error', onError)
     socket.on('close', onClose)
+  }
+
+  /** The socket now (with reliable delivery, the latest one). */
+  get socket(): WebSocket {
+    return this.current
   }
 
   get protocol(): string {
@@ -200,11 +262,40 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     return this.socket.readyState === WebSocket.OPEN
   }
 
-  /** The single send path: every message to this client goes through here. */
-  deliver(payload: string | Buffer): boolean {
-    const socket = this.socket
-    if (socket.readyState !== WebSocket.OPEN) return false
-    const { options, stats } = this.host
+  /**
+   * The single send path: every message to this client goes through here. With reliable
+   * delivery the message gets the session's next sequence number and is kept until the
+   * client acknowledges it; `now` and `bytes` let a broadcast read the clock and measure
+   * the payload once for every client.
+   */
+  deliver(payload: string | Buffer, now?: number, bytes?: number): boolean {
+    const socket = this.current
+    const session = this.session
+    const open = socket.readyState === WebSocket.OPEN
+    if (!open && (session === undefined || session.ending || this.done)) return false
+    const stats = this.host.stats
+    if (session !== undefined) {
+      const seq = ++session.outSeq
+      session.buffer.push(payload, bytes ?? byteLength(payload), now ?? this.host.now())
+      this.messagesOut++
+      stats.messagesOut++
+      // Over `maxBufferedBytes` nothing is skipped: the message waits in the session's
+      // buffer (bounded by `bufferSize`) and the client's acks clock it out. Only the
+      // `close` policy still closes; the client then resumes.
+      if (open && session.sent === seq - 1) {
+        if (socket.bufferedAmount <= this.host.options.maxBufferedBytes) {
+          socket.send(dataFrame(seq, payload), SEND_TEXT)
+          session.sent = seq
+        } else if (this.host.options.backpressurePolicy === 'close') {
+          stats.slowConsumersClosed++
+          socket.close(1013, 'slow consumer: too much data buffered')
+        }
+      } else if (open) {
+        this.flush(session)
+      }
+      return true
+    }
+    const { options } = this.host
     const verdict = backpressureVerdict(
       socket.bufferedAmount,
       options.maxBufferedBytes,
@@ -223,6 +314,26 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     this.messagesOut++
     stats.messagesOut++
     return true
+  }
+
+  /**
+   * Reliable delivery: writes what the client has not been sent yet, oldest first, while
+   * its socket takes it. Messages it was never sent that `bufferSize` or `maxAge` pushed out
+   * cannot reach it any more: the socket is closed, and its reconnect is told it was not
+   * resumed.
+   */
+  private flush(session: Session): void {
+    const socket = this.current
+    if (socket.readyState !== WebSocket.OPEN) return
+    if (session.sent < session.buffer.first - 1) {
+      socket.close(1013, 'slow consumer: messages it had not received were dropped')
+      return
+    }
+    const max = this.host.options.maxBufferedBytes
+    while (session.sent < session.outSeq && socket.bufferedAmount <= max) {
+      const seq = ++session.sent
+      socket.send(dataFrame(seq, session.buffer.get(seq)), SEND_TEXT)
+    }
   }
 
   emit<K extends EmitType<E>>(type: K, ...args: PayloadArgs<EmitData<E, K>>): boolean {
@@ -303,15 +414,33 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
 
   close(code = 1000, reason = ''): void {
     assertCloseArgs(code, reason)
-    this.socket.close(code, reason)
+    this.end(code, reason)
+  }
+
+  /** Closes the socket; with reliable delivery the session ends with it. */
+  end(code: number, reason: string): void {
+    const session = this.session
+    if (session !== undefined) {
+      session.ending = true
+      // Away: there is no socket to close, the session just ends.
+      if (!this.attached) {
+        this.finish({ code, reason })
+        return
+      }
+      // Whatever the client sent that reached handlers is acknowledged before the close, so
+      // it is not sent again; what arrives after it is dropped, and sent again by the client
+      // wherever it reconnects.
+      this.sendAck(session)
+    }
+    this.current.close(code, reason)
   }
 
   terminate(): void {
-    this.socket.terminate()
+    this.current.terminate()
   }
 
   ping(): void {
-    this.socket.ping()
+    this.current.ping()
   }
 
   /** Leaves every room at once, e.g. when replaced: it must stop getting broadcasts before its close completes. */
@@ -339,10 +468,16 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     this.alive = true
     const { options, stats } = this.host
     if (this.limiter && !this.limiter.take(this.host.now())) {
-      if (this.socket.readyState === WebSocket.OPEN) {
+      if (this.current.readyState === WebSocket.OPEN) {
         stats.rateLimited++
-        this.socket.close(1008, 'rate limit exceeded')
+        this.current.close(1008, 'rate limit exceeded')
       }
+      return
+    }
+    if (this.helloTimer !== undefined) {
+      clearTimeout(this.helloTimer)
+      this.helloTimer = undefined
+      this.host.hello(this, isBinary ? '' : toText(data))
       return
     }
     if (isBinary) {
@@ -356,9 +491,7 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
       )
       return
     }
-    const text = (
-      Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
-    ).toString('utf8')
+    let text = toText(data)
     const heartbeat = options.textHeartbeat
     if (heartbeat && text === heartbeat.message) {
       stats.heartbeats++
@@ -372,6 +505,40 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
         socket.send(heartbeat.returnMessage, SEND_TEXT)
       }
       return
+    }
+    const session = this.session
+    if (text.charCodeAt(1) === 58 /* : */) {
+      const kind = text.charCodeAt(0)
+      if (session === undefined) {
+        if (kind === 104 /* h */) {
+          this.current.close(1002, 'reliable delivery is not enabled on this server')
+          return
+        }
+      } else if (kind === 109 /* m */) {
+        const colon = text.indexOf(':', 2)
+        const seq = readSeq(text, colon)
+        // Without a sequence number it is no data frame; it is reported below as not JSON.
+        if (seq >= 0) {
+          // The server is closing this session; the client keeps the message and sends it
+          // again wherever it reconnects, so handling it here could make a duplicate.
+          if (session.ending) return
+          if (seq <= session.inSeq) {
+            stats.sessions.duplicates++
+            return
+          }
+          session.inSeq = seq
+          if (++session.unacked >= RELIABLE.ACK_EVERY) this.sendAck(session)
+          else session.ackTimer ??= setTimeout(() => this.sendAck(session), RELIABLE.ACK_DELAY)
+          text = text.slice(colon + 1)
+        }
+      } else if (kind === 97 /* a */) {
+        const seq = readSeq(text, text.length)
+        if (seq >= 0) {
+          session.buffer.acknowledge(Math.min(seq, session.sent))
+          if (session.sent < session.outSeq) this.flush(session)
+          return
+        }
+      }
     }
     stats.messagesIn++
     this.messagesIn++
@@ -409,10 +576,100 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     }
   }
 
-  /** The socket is closed: runs once. */
+  /** Reliable delivery: starts the session this socket's hello asked for. */
+  startSession(session: Session): void {
+    this.session = session
+    this.host.stats.sessions.active++
+    this.host.stats.sessions.started++
+  }
+
+  /** Reliable delivery: `w:{…}`, the answer to the hello. */
+  welcome(resumed: boolean, ack: number): void {
+    const session = this.session as Session
+    this.current.send(
+      `${RELIABLE.WELCOME}${JSON.stringify({ v: RELIABLE.VERSION, session: session.id, resumed, ack })}`,
+      SEND_TEXT,
+    )
+  }
+
+  /**
+   * Reliable delivery: the client came back with this session on the socket `from` took
+   * the hello on. The socket moves here; the one it replaces, if the server still thought
+   * it open (a dead network is noticed late), is destroyed.
+   */
+  adopt(from: ClientConnection<E, Id>): void {
+    const session = this.session as Session
+    const previous = this.current
+    const socket = from.current
+    ;(socket as OwnedSocket)[OWNER] = this as unknown as ClientConnection
+    from.done = true
+    this.current = socket
+    this.url = from.url
+    this.remoteAddress = from.remoteAddress
+    this.alive = true
+    clearTimeout(session.expiryTimer)
+    session.expiryTimer = undefined
+    if (!this.attached) this.host.stats.sessions.detached--
+    this.attached = true
+    if (previous !== socket && previous.readyState !== WebSocket.CLOSED) previous.terminate()
+  }
+
+  /** Reliable delivery: after the welcome, sends in order what the client missed (it has up to `ack`). */
+  replay(ack: number): void {
+    const session = this.session as Session
+    session.buffer.acknowledge(ack)
+    session.sent = ack
+    this.host.stats.sessions.replayed += session.outSeq - ack
+    this.flush(session)
+  }
+
+  /** A cumulative ack of every client message handed to handlers. */
+  private sendAck(session: Session): void {
+    clearTimeout(session.ackTimer)
+    session.ackTimer = undefined
+    session.unacked = 0
+    if (session.inSeq > 0 && this.current.readyState === WebSocket.OPEN) {
+      this.current.send(`${RELIABLE.ACK}${session.inSeq}`, SEND_TEXT)
+    }
+  }
+
+  /** The current socket closed. A reliable session waits for its client; anything else is over. */
+  socketClosed(info: ClientCloseInfo): void {
+    const session = this.session
+    if (session === undefined || !this.announced || session.ending || this.host.isClosing()) {
+      this.finish(info)
+      return
+    }
+    this.attached = false
+    this.lastClose = info
+    clearTimeout(session.ackTimer)
+    session.ackTimer = undefined
+    session.unacked = 0
+    this.host.stats.sessions.detached++
+    const { maxAge } = this.host.options.reliable as { maxAge: number }
+    session.expiryTimer = setTimeout(() => {
+      this.host.stats.sessions.expired++
+      this.finish(this.lastClose)
+    }, maxAge)
+    // A session waiting for a client that never returns must not keep the process alive.
+    session.expiryTimer.unref?.()
+    this.host.detached(this)
+  }
+
+  /** The connection (with reliable delivery, the session) is over: runs once. */
   finish(info: ClientCloseInfo): void {
     if (this.done) return
     this.done = true
+    clearTimeout(this.helloTimer)
+    this.helloTimer = undefined
+    const session = this.session
+    if (session !== undefined) {
+      session.ending = true
+      session.stopTimers()
+      session.buffer.clear()
+      this.host.stats.sessions.active--
+      if (!this.attached) this.host.stats.sessions.detached--
+    }
     this.leaveAll()
     this.host.closed(this, info)
     const listeners = this.closeListeners

@@ -11,10 +11,12 @@ export type {
   BackpressureOptions,
   HeartbeatSweepOptions,
   RateLimitOptions,
+  ReliableOptions,
   SocketServerOptions,
   TextHeartbeatOptions,
   UpgradeInfo,
 } from './options'
+export type { SessionStats } from './reliable'
 export {
   type BroadcastArgs,
   type BroadcastOptions,

@@ -7,6 +7,7 @@ import {
   resolveEnvelopeKeys,
 } from '@tethered/core/protocol'
 import { describe, usageError } from './errors'
+import { RELIABLE_DEFAULTS, type ReliableConfig } from './reliable'
 import type { IdentityLike } from './types'
 import type { Refusal } from './upgrade'
 
@@ -54,6 +55,18 @@ export interface RateLimitOptions {
   messages: number
   /** Milliseconds. */
   interval: number
+}
+
+export interface ReliableOptions {
+  /** Messages kept per session for replay; the oldest unacknowledged go first. @default 1000 */
+  bufferSize?: number | undefined
+  /**
+   * Milliseconds a kept message stays replayable, and a session whose client went away
+   * waits for it before it ends and its memory is released. @default 120000
+   */
+  maxAge?: number | undefined
+  /** Milliseconds a new socket has to send its hello before it is closed with 1002. @default 10000 */
+  helloTimeout?: number | undefined
 }
 
 export interface SocketServerOptions<Id extends IdentityLike = string> {
@@ -115,6 +128,13 @@ export interface SocketServerOptions<Id extends IdentityLike = string> {
   handleProtocols?:
     | ((protocols: ReadonlySet<string>, req: IncomingMessage) => string | false)
     | undefined
+  /**
+   * `'reliable'` (or `{ reliable: { bufferSize, maxAge, helloTimeout } }`): acknowledged
+   * delivery and session resume, for clients created with `delivery: reliable`. Every
+   * client must then start with the hello; one that does not is closed with 1002.
+   * @default 'plain'
+   */
+  delivery?: 'plain' | 'reliable' | { reliable: ReliableOptions } | undefined
 }
 
 export interface ResolvedOptions<Id extends IdentityLike> {
@@ -139,6 +159,8 @@ export interface ResolvedOptions<Id extends IdentityLike> {
   exposeErrors: boolean
   closeTimeout: number
   handleProtocols: (protocols: ReadonlySet<string>, req: IncomingMessage) => string | false
+  /** Reliable delivery, or null for plain messages. */
+  reliable: ReliableConfig | null
 }
 
 export const DEFAULTS = {
@@ -179,6 +201,7 @@ const OPTION_NAMES: { [K in keyof SocketServerOptions]-?: true } = {
   exposeErrors: true,
   closeTimeout: true,
   handleProtocols: true,
+  delivery: true,
 }
 const KNOWN = new Set(Object.keys(OPTION_NAMES))
 
@@ -197,6 +220,39 @@ const EXAMPLES: Record<string, number> = {
   maxPayload: 1_048_576,
   'backpressure.maxBufferedBytes': 1_048_576,
   closeTimeout: 5_000,
+  'delivery.reliable.bufferSize': 1_000,
+  'delivery.reliable.maxAge': 120_000,
+  'delivery.reliable.helloTimeout': 10_000,
+}
+
+function resolveDelivery(option: SocketServerOptions['delivery']): ReliableConfig | null {
+  if (option === undefined || option === 'plain') return null
+  if (option === 'reliable') return RELIABLE_DEFAULTS
+  const reliable = (option as { reliable?: unknown } | null)?.reliable
+  if (typeof option !== 'object' || typeof reliable !== 'object' || reliable === null) {
+    fail(
+      `\`delivery\` must be 'plain', 'reliable' or { reliable: { bufferSize, maxAge } }, got ${describe(option)}`,
+      "Pass `delivery: 'reliable'` for the defaults (1000 messages, 2 minutes).",
+    )
+  }
+  const { bufferSize, maxAge, helloTimeout } = reliable as ReliableOptions
+  return {
+    bufferSize: positiveInteger(
+      'delivery.reliable.bufferSize',
+      bufferSize ?? RELIABLE_DEFAULTS.bufferSize,
+      'messages',
+    ),
+    maxAge: positiveInteger(
+      'delivery.reliable.maxAge',
+      maxAge ?? RELIABLE_DEFAULTS.maxAge,
+      'milliseconds',
+    ),
+    helloTimeout: positiveInteger(
+      'delivery.reliable.helloTimeout',
+      helloTimeout ?? RELIABLE_DEFAULTS.helloTimeout,
+      'milliseconds',
+    ),
+  }
 }
 
 function positiveInteger(
@@ -555,6 +611,7 @@ export function resolveOptions<Id extends IdentityLike>(
       'milliseconds',
     ),
     handleProtocols: options.handleProtocols ?? defaultHandleProtocols,
+    reliable: resolveDelivery(options.delivery),
   }
 }
 

@@ -11,6 +11,7 @@ import { SocketServerError, usageError } from './errors'
 import { startSweeps } from './heartbeat'
 import { type ResolvedOptions, resolveOptions, type SocketServerOptions } from './options'
 import { TokenBucket } from './rate-limit'
+import { parseHello, type ReliableConfig, Session } from './reliable'
 import { type AnyRequestHandler, RequestHandlers } from './requests'
 import { assertRoomName, Rooms } from './rooms'
 import { createStats, type ServerStats, snapshotStats } from './stats'
@@ -29,9 +30,15 @@ import { createUpgradeHandler, type UpgradeHandler } from './upgrade'
 
 /** Server lifecycle events. */
 export interface ServerEvents<E extends EventMap, Id extends IdentityLike> {
-  /** A client finished the handshake; register its `on()` listeners here. */
+  /**
+   * A client finished the handshake; register its `on()` listeners here. With reliable
+   * delivery: a new session started (a resumed one keeps its client, listeners and rooms).
+   */
   connection: [client: Client<E, Id>]
-  /** A client is gone (its rooms are already left). */
+  /**
+   * A client is gone (its rooms are already left). With reliable delivery: its session
+   * ended (`client.close()`, replaced, shutdown, or `maxAge` after its socket went).
+   */
   disconnect: [client: Client<E, Id>, info: ClientCloseInfo]
   /** Bad input from a client, a throwing handler or listener, a socket error. The server carries on. */
   error: [error: SocketServerError]
@@ -148,6 +155,8 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
   private readonly registry = new Map<string, ClientConnection<E, Id>>()
   /** Every socket not yet closed, replaced ones included: `close()` waits for all of them. */
   private readonly connections = new Set<ClientConnection<E, Id>>()
+  /** Reliable delivery: live sessions by the id their client resumes with. */
+  private readonly sessions = new Map<string, ClientConnection<E, Id>>()
   private readonly roomIndex = new Rooms<ClientConnection<E, Id>>()
   private readonly handlers: RequestHandlers
   private readonly upgrade: UpgradeHandler
@@ -180,7 +189,10 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
       request: (client, type, id, data) => {
         void this.handlers.run(client, type, id, data)
       },
+      hello: (client, text) => this.onHello(client, text),
+      detached: (client) => this.onDetached(client),
       closed: (client, info) => this.onClosed(client, info),
+      isClosing: () => this.closing !== undefined,
       report: (error) => this.report(error),
       now: () => performance.now(),
     }
@@ -188,7 +200,12 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
       options: resolved,
       isClosing: () => this.closing !== undefined,
       openCount: () => this.connections.size,
-      isConnected: (key) => this.registry.has(key),
+      // A reliable session whose client is away is no duplicate: it may be that very client
+      // coming back (and a new session with the same identity replaces it).
+      isConnected: (key) => {
+        const client = this.registry.get(key)
+        return client !== undefined && (client.session === undefined || client.isOpen)
+      },
       complete: (req, socket, head, identity, key) =>
         this.complete(req, socket, head, identity, key),
       refused: (info) => {
@@ -311,12 +328,19 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
       targets = this.roomIndex.members(options.room)
     }
     const skip = options?.except === undefined ? null : this.resolveExcept(options.except)
-    // Serialized and encoded once, whatever the number of clients.
-    const payload = Buffer.from(encode(this.options.keys, type, data))
+    // Serialized once, whatever the number of clients. Plain: encoded once too, the same
+    // Buffer written to every socket. Reliable: each socket gets its own `m:<seq>:` prefix in
+    // front of the same text (which `ws` writes into the socket without a Buffer of its
+    // own), and every session keeps that one string for replay.
+    const text = encode(this.options.keys, type, data)
+    const reliable = this.options.reliable !== null
+    const payload = reliable ? text : Buffer.from(text)
+    const now = reliable ? performance.now() : undefined
+    const bytes = reliable ? Buffer.byteLength(text) : undefined
     let written = 0
     for (const client of targets) {
       if (skip?.has(client)) continue
-      if (client.deliver(payload)) written++
+      if (client.deliver(payload, now, bytes)) written++
     }
     return written
   }
@@ -391,7 +415,12 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
         })
       : Promise.resolve()
     const clients = this.connections.size
-    for (const client of this.connections) client.socket.close(code, reason)
+    // Sessions are kept in memory: they end with the server, and a client that comes back to
+    // the next one is told it was not resumed.
+    for (const client of this.sessions.values()) {
+      if (!client.isOpen && !this.connections.has(client)) client.end(code, reason)
+    }
+    for (const client of this.connections) client.end(code, reason)
     const deadline = performance.now() + timeout
     await this.waitForDrain(timeout)
 
@@ -458,6 +487,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
       // Without `authenticate` every connection is its own identity.
       identity: identity ?? (id as Id),
       key: key ?? id,
+      authenticated: identity !== undefined,
       url: req.url ?? '',
       remoteAddress: req.socket.remoteAddress,
       limiter: limit ? new TokenBucket(limit, performance.now()) : undefined,
@@ -465,25 +495,97 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     this.connections.add(client)
     this.counters.connections++
     this.counters.connectionsTotal++
+    // With reliable delivery nothing happens before the hello: it says whether this socket
+    // starts a session or resumes one.
+    if (!this.options.reliable) this.register(client)
+  }
+
+  /** The client is connected for handlers, the registry and rooms. */
+  private register(client: ClientConnection<E, Id>): void {
     const previous = this.registry.get(client.key)
     if (previous) {
       // Out of every room now, so it gets no more broadcasts while its close completes.
       previous.leaveAll()
-      previous.socket.close(4409, 'replaced by a newer connection')
+      previous.end(4409, 'replaced by a newer connection')
     }
     this.registry.set(client.key, client)
+    client.announced = true
     this.emitter.emit('connection', [client], (error) =>
       this.listenerThrew('connection', error, client.id),
     )
   }
 
-  private onClosed(client: ClientConnection<E, Id>, info: ClientCloseInfo): void {
+  /**
+   * A reliable socket's first frame. A session the client presents is resumed when it is
+   * alive, belongs to the same identity and still holds every message after the client's
+   * `ack`; otherwise the client gets a new session and is told it was not resumed.
+   */
+  private onHello(client: ClientConnection<E, Id>, text: string): void {
+    const config = this.options.reliable as ReliableConfig
+    if (this.closing !== undefined || !client.isOpen) return
+    const hello = parseHello(text)
+    if (typeof hello === 'string') {
+      client.socket.close(1002, hello)
+      return
+    }
+    const stats = this.counters.sessions
+    let ack = 0
+    if (hello.session !== null) {
+      const found = this.sessions.get(hello.session)
+      // Knowing a session id is not enough to take over another identity's session.
+      const owner = found && (!client.authenticated || found.key === client.key) ? found : undefined
+      const session = owner?.session
+      if (owner && session?.canResume(hello.ack, performance.now())) {
+        this.resume(owner, session, client, hello.ack)
+        return
+      }
+      stats.notResumed++
+      if (owner && session) {
+        // Messages the client missed are gone, so the session is. What the server got of
+        // it stays acknowledged: the client drops that and numbers the rest anew.
+        ack = session.inSeq
+        owner.leaveAll()
+        owner.end(4409, 'replaced by a newer session')
+      }
+    }
+    client.startSession(new Session(randomUUID(), config, stats))
+    this.sessions.set((client.session as Session).id, client)
+    client.welcome(false, ack)
+    this.register(client)
+  }
+
+  private resume(
+    owner: ClientConnection<E, Id>,
+    session: Session,
+    from: ClientConnection<E, Id>,
+    ack: number,
+  ): void {
+    // One socket, one entry: the socket that took the hello now belongs to the session.
+    this.connections.delete(from)
+    if (this.connections.has(owner)) this.counters.connections--
+    else this.connections.add(owner)
+    owner.adopt(from)
+    this.counters.sessions.resumed++
+    owner.welcome(true, session.inSeq)
+    owner.replay(ack)
+  }
+
+  private onDetached(client: ClientConnection<E, Id>): void {
     if (!this.connections.delete(client)) return
     this.counters.connections--
-    if (this.registry.get(client.key) === client) this.registry.delete(client.key)
-    this.emitter.emit('disconnect', [client, info], (error) =>
-      this.listenerThrew('disconnect', error, client.id),
-    )
+    if (this.connections.size === 0) this.drained?.()
+  }
+
+  private onClosed(client: ClientConnection<E, Id>, info: ClientCloseInfo): void {
+    if (this.connections.delete(client)) this.counters.connections--
+    const session = client.session
+    if (session && this.sessions.get(session.id) === client) this.sessions.delete(session.id)
+    if (client.announced) {
+      if (this.registry.get(client.key) === client) this.registry.delete(client.key)
+      this.emitter.emit('disconnect', [client, info], (error) =>
+        this.listenerThrew('disconnect', error, client.id),
+      )
+    }
     if (this.connections.size === 0) this.drained?.()
   }
 

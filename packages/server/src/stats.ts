@@ -1,3 +1,4 @@
+import { createSessionStats, type SessionStats } from './reliable'
 import type { RefusalReason } from './types'
 
 /** Counters since the server started; `connections` is the number open now. */
@@ -26,6 +27,8 @@ export interface ServerStats {
   malformed: number
   /** Requests whose handler threw or rejected (or had no handler). */
   requestErrors: number
+  /** Reliable delivery (the `delivery` option): sessions and their replay buffers; zeros without it. */
+  sessions: SessionStats
 }
 
 export function createStats(): ServerStats {
@@ -51,10 +54,11 @@ export function createStats(): ServerStats {
     slowConsumersClosed: 0,
     malformed: 0,
     requestErrors: 0,
+    sessions: createSessionStats(),
   }
 }
 
 /** A copy, so callers can keep it and compare with a later one. */
 export function snapshotStats(stats: ServerStats): ServerStats {
-  return { ...stats, refused: { ...stats.refused } }
+  return { ...stats, refused: { ...stats.refused }, sessions: { ...stats.sessions } }
 }

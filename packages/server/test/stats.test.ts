@@ -47,6 +47,20 @@ describe('stats', () => {
       slowConsumersClosed: 0,
       malformed: 0,
       requestErrors: 0,
+      // Reliable delivery is off: no sessions.
+      sessions: {
+        active: 0,
+        detached: 0,
+        buffered: 0,
+        bufferedBytes: 0,
+        started: 0,
+        resumed: 0,
+        notResumed: 0,
+        expired: 0,
+        replayed: 0,
+        duplicates: 0,
+        evicted: 0,
+      },
     })
   })
 

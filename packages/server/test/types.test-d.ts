@@ -115,3 +115,19 @@ describe('untyped use', () => {
     loose.handle('z', async (data) => data)
   })
 })
+
+describe('reliable delivery option', () => {
+  it('takes plain, reliable, or reliable with its limits', () => {
+    createSocketServer({ noServer: true, delivery: 'reliable' })
+    createSocketServer({ noServer: true, delivery: 'plain' })
+    createSocketServer({
+      noServer: true,
+      delivery: { reliable: { bufferSize: 500, maxAge: 60_000 } },
+    })
+    // @ts-expect-error not a delivery mode
+    createSocketServer({ noServer: true, delivery: 'exactly-once' })
+    // @ts-expect-error limits go under `reliable`
+    createSocketServer({ noServer: true, delivery: { bufferSize: 500 } })
+    expectTypeOf(server.stats.sessions.buffered).toEqualTypeOf<number>()
+  })
+})
