@@ -8,6 +8,6 @@ const BACKOFF_BASE = 1_000
  * in lockstep.
  */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** Math.min(attempt - 1, 30))
-  return Math.round(random() * ceiling)
+  // A large attempt makes 2 ** n Infinity, which the cap takes care of.
+  return Math.round(random() * Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
 }

@@ -2,9 +2,9 @@ import type { CloseInfo } from './types'
 
 // Closes that will only repeat if retried: normal closure by the server, refusals of our
 // data (1002 protocol, 1003 unsupported, 1007 invalid payload, 1008 policy, 1009 too big,
-// 1010 extension) and a failed TLS handshake (1015). Numbers, not `CloseCode` names, so
-// the bundle does not carry the whole table.
-const STOP = new Set([1000, 1002, 1003, 1007, 1008, 1009, 1010, 1015])
+// 1010 extension) and a failed TLS handshake (1015): 1000, 1002, 1003, 1007–1010, 1015.
+// A pattern, not `CloseCode` names, so the bundle does not carry the whole table.
+const STOP = /^10(0[0237-9]|1[05])$/
 
 /**
  * The default close-code policy (the README has it as a table): network loss, restarts and
@@ -12,15 +12,17 @@ const STOP = new Set([1000, 1002, 1003, 1007, 1008, 1009, 1010, 1015])
  * application codes 3000–4999 (auth, forbidden, replaced) stop, except 3008 (timeout).
  */
 export function defaultShouldReconnect({ code }: CloseInfo): boolean {
-  return !STOP.has(code) && (code < 3000 || code > 4999 || code === 3008)
+  return !STOP.test(`${code}`) && (code < 3000 || code > 4999 || code === 3008)
 }
 
 /** What `close()` may send, as the WebSocket standard allows it; the platform's own error names neither rule. */
 export function assertClose(code: number, reason: string): void {
-  if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
-    throw new RangeError(`close(${code}): use 1000 or a code from 3000 to 4999`)
-  }
-  if (new TextEncoder().encode(reason).length > 123) {
-    throw new RangeError('close(): the reason must be at most 123 bytes of UTF-8')
+  if (
+    !(code === 1000 || (code >= 3000 && code <= 4999 && Number.isInteger(code))) ||
+    new TextEncoder().encode(reason).length > 123
+  ) {
+    throw new RangeError(
+      `close(${code}): use 1000 or a code from 3000 to 4999, a reason at most 123 bytes`,
+    )
   }
 }

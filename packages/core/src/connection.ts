@@ -1,57 +1,65 @@
 import { backoffDelay } from './backoff'
 import { assertClose, defaultShouldReconnect } from './close-policy'
-import { TetheredError } from './errors'
-import { createHeartbeat, type Heartbeat, resolveHeartbeat } from './heartbeat'
-import { ReadyState } from './ready-state'
-import { toScheduler } from './scheduler'
+import { TetheredError, type TetheredErrorCode } from './errors'
+import { HEARTBEAT_DEFAULTS } from './protocol'
+import { CLOSED, CLOSING, CONNECTING, OPEN, type ReadyState, UNINSTANTIATED } from './ready-state'
 import type {
   CloseInfo,
   Connection,
   ConnectionEvents,
   ConnectionOptions,
   ConnectionView,
+  HeartbeatOptions,
   MessageFilter,
-  ReconnectStopInfo,
   SendData,
   Snapshot,
   UrlSource,
   WebSocketConstructor,
   WebSocketLike,
 } from './types'
-import { describe, resolveUrl } from './url'
+import { toSocketUrl } from './url'
 
 /** How long a manual close waits for the closing handshake before it lets the socket go. */
 const CLOSE_GRACE = 3_000
 
+/** A heartbeat timer this late was held back by a throttled tab or a sleeping machine. */
+const LATE = 1_000
+
 type Timer = ReturnType<typeof setTimeout> | undefined
 
-interface ViewState<In> {
-  filter: MessageFilter<In> | undefined
-  listeners: Set<() => void>
-  snap: Snapshot<In> | null
-  message: MessageEvent | null
-  json: In | null
-  dirty: boolean
-}
+/** Any handler or callback: each is called with its event's own arguments. */
+type Handler = (a: never, b: never) => void
 
-type Handler = (a?: unknown, b?: unknown) => void
-
-const CALLBACKS = {
-  open: 'onOpen',
-  message: 'onMessage',
-  close: 'onClose',
-  error: 'onError',
-  'reconnect-stop': 'onReconnectStop',
-} as const
+/** A view's update: with the message when one arrived, without when the state changed. */
+type View<In> = (event?: MessageEvent, json?: In) => void
 
 const noop = () => {}
 
 // A throwing user handler must not stop the engine mid-message; rethrown on its own so it
 // still reaches the console and error trackers.
-const rethrow = (error: unknown) =>
-  setTimeout(() => {
-    throw error
-  })
+const call = (fn: Handler | undefined, a?: unknown, b?: unknown) => {
+  try {
+    fn?.(a as never, b as never)
+  } catch (e) {
+    setTimeout(() => {
+      throw e
+    })
+  }
+}
+
+/** `e` as a TetheredError: itself if it is one, else wrapped under `code`. */
+const wrap = (e: unknown, code: TetheredErrorCode, what: string) =>
+  e instanceof TetheredError ? e : new TetheredError(code, `${what}: ${String(e)}`, e)
+
+/** Adds `fn` to the set kept under `key` and returns its remover. */
+export const listen = <K, F>(map: Map<K, Set<F>>, key: K, fn: F): (() => void) => {
+  let set = map.get(key)
+  if (!set) map.set(key, (set = new Set()))
+  set.add(fn)
+  return () => {
+    set.delete(fn)
+  }
+}
 
 /**
  * The connection engine. Options are read when used, not copied, so an owner may update
@@ -63,7 +71,7 @@ export function createConnection<In = unknown, Out = unknown>(
 ): Connection<In, Out> {
   const o = options
   let socket: WebSocketLike | null = null
-  let state: ReadyState = ReadyState.UNINSTANTIATED
+  let state: ReadyState = UNINSTANTIATED
   let error: TetheredError | null = null
   let retries = 0
   let nextAt: number | null = null
@@ -72,71 +80,59 @@ export function createConnection<In = unknown, Out = unknown>(
   let paused = false
   let attempt = 0
   let scheduled = false
-  let retryTimer: Timer
-  let connectTimer: Timer
+  // The timer of the current phase: the retry wait (CLOSED), the connect timeout
+  // (CONNECTING) or the closing handshake's grace (CLOSING).
+  let timer: Timer
   let stableTimer: Timer
-  let closeTimer: Timer
-  let heartbeat: Heartbeat | null = null
-  let pong: string | null = null
+  // The socket's open event, for the open handlers once the socket is open for the app.
+  let opening: Event | undefined
   let resumed: boolean | null = null
-  let welcomed = false
-  let pendingOpen: Event | null = null
+  // The heartbeat of the open socket: its options, timer, the time the timer is due, the
+  // last inbound traffic, and the probe waiting for an answer (0: none).
+  let beat: Required<HeartbeatOptions> | null = null
+  let beatTimer: Timer
+  let due = 0
+  let seen = 0
+  let probeAt = 0
   const queue: SendData[] = []
   const handlers = new Map<string, Set<Handler>>()
-  const views = new Set<ViewState<In>>()
-  const schedule = toScheduler(o.batch)
+  const views = new Set<View<In>>()
+  // The listener sets of the views that changed since the last notification.
+  const dirty = new Set<Set<() => void>>()
 
-  const dispatch = (
-    set: Set<Handler> | undefined,
-    callback: Handler | undefined,
-    a?: unknown,
-    b?: unknown,
-  ) => {
-    if (set) {
-      for (const handler of set) {
-        try {
-          handler(a, b)
-        } catch (e) {
-          rethrow(e)
-        }
-      }
-    }
-    if (callback) {
-      try {
-        callback(a, b)
-      } catch (e) {
-        rethrow(e)
-      }
-    }
-  }
-
-  const emit = (event: keyof ConnectionEvents<In>, a?: unknown, b?: unknown) => {
-    const key = CALLBACKS[event as keyof typeof CALLBACKS]
-    dispatch(handlers.get(event), key && (o[key] as Handler | undefined), a, b)
+  const emit = (event: keyof ConnectionEvents<In>, a: unknown, callback?: Handler, b?: unknown) => {
+    const set = handlers.get(event)
+    if (set) for (const handler of set) call(handler, a, b)
+    call(callback, a, b)
   }
 
   const flush = () => {
     scheduled = false
-    for (const view of views) {
-      if (view.dirty) {
-        view.dirty = false
-        for (const listener of view.listeners) listener()
-      }
-    }
+    const sets = [...dirty]
+    dirty.clear()
+    for (const set of sets) for (const listener of set) listener()
   }
 
   const notify = () => {
-    if (!scheduled && !disposed) {
-      scheduled = true
-      schedule(flush)
-    }
+    if (scheduled || disposed) return
+    scheduled = true
+    const batch = o.batch
+    if (typeof batch === 'function') batch(flush)
+    else if (batch === 'sync') flush()
+    // One render per display frame: in a browser every message is its own task, so a
+    // microtask alone would still notify once per message under a flood. A hidden page
+    // gets no frames, so it gets a microtask rather than held-back state.
+    else if (
+      batch !== 'microtask' &&
+      typeof requestAnimationFrame === 'function' &&
+      !globalThis.document?.hidden
+    )
+      requestAnimationFrame(flush)
+    else queueMicrotask(flush)
   }
 
   const changed = () => {
-    for (const view of views) {
-      view.snap = null
-      view.dirty = true
-    }
+    for (const view of views) view()
     notify()
   }
 
@@ -148,69 +144,64 @@ export function createConnection<In = unknown, Out = unknown>(
   const report = (e: TetheredError) => {
     error = e
     changed()
-    emit('error', e)
+    emit('error', e, o.onError)
   }
 
-  // Reliable delivery is a plug-in, so apps that do not use it do not ship it.
-  const reliable = o.delivery
-    ? o.delivery(
-        o.queueSize ?? 1_000,
-        (frame) => socket?.readyState === 1 && socket.send(frame as never),
-        report,
-      )
-    : null
-
-  const snapshotOf = (view: ViewState<In>): Snapshot<In> => {
-    if (!view.snap) {
-      view.snap = {
-        readyState: state,
-        lastMessage: view.message,
-        lastJsonMessage: view.json,
-        reconnectAttempt: state === ReadyState.OPEN ? 0 : retries,
-        nextReconnectAt: nextAt,
-        error,
-        resumed,
-      }
-    }
-    return view.snap
+  /** Sends on the current socket if it is open; whether it did. */
+  const put = (data: SendData): boolean => {
+    if (socket?.readyState !== 1) return false
+    socket.send(data as never)
+    return true
   }
+
+  // Reliable delivery is a plug-in with hooks of its own, so apps that do not use it do
+  // not ship it.
+  const delivery = o.delivery?.(o.queueSize ?? 1_000, put, report, (session) => {
+    resumed = session.resumed
+    emit('session', session)
+    established()
+  })
 
   const makeView = (filter?: MessageFilter<In>): ConnectionView<In> => {
-    const view: ViewState<In> = {
-      filter,
-      listeners: new Set(),
-      snap: null,
-      message: null,
-      json: null,
-      dirty: false,
+    const listeners = new Set<() => void>()
+    let snap: Snapshot<In> | null = null
+    let message: MessageEvent | null = null
+    let json: In | null = null
+    const view: View<In> = (event, data) => {
+      if (event) {
+        if (filter && !filter(event, data)) return
+        message = event
+        if (data !== undefined) json = data
+      }
+      snap = null
+      dirty.add(listeners)
     }
     views.add(view)
     return {
-      getSnapshot: () => snapshotOf(view),
+      getSnapshot: () =>
+        (snap ??= {
+          readyState: state,
+          lastMessage: message,
+          lastJsonMessage: json,
+          reconnectAttempt: state === OPEN ? 0 : retries,
+          nextReconnectAt: nextAt,
+          error,
+          resumed,
+        }),
       subscribe: (listener) => {
-        view.listeners.add(listener)
+        listeners.add(listener)
         return () => {
-          view.listeners.delete(listener)
+          listeners.delete(listener)
         }
       },
       dispose: () => {
         views.delete(view)
+        listeners.clear()
       },
     }
   }
 
   const root = makeView()
-
-  const clearTimers = () => {
-    clearTimeout(retryTimer)
-    clearTimeout(connectTimer)
-    clearTimeout(stableTimer)
-    clearTimeout(closeTimer)
-    retryTimer = connectTimer = stableTimer = closeTimer = undefined
-    heartbeat?.stop()
-    heartbeat = null
-    reliable?.pause()
-  }
 
   /**
    * Lets the current socket go: no event of it reaches us again. A `dead` socket cannot
@@ -219,7 +210,10 @@ export function createConnection<In = unknown, Out = unknown>(
    */
   const drop = (dead?: boolean) => {
     attempt++
-    clearTimers()
+    clearTimeout(timer)
+    clearTimeout(stableTimer)
+    clearTimeout(beatTimer)
+    delivery?.pause()
     const ws = socket as (WebSocketLike & { terminate?: () => void }) | null
     socket = null
     if (ws) {
@@ -227,189 +221,144 @@ export function createConnection<In = unknown, Out = unknown>(
       // `ws` throws on an 'error' event nobody listens to, and closing a CONNECTING socket emits one.
       ws.onerror = noop
       try {
-        if (dead && typeof ws.terminate === 'function') ws.terminate()
+        if (dead && ws.terminate) ws.terminate()
         else ws.close(1000)
       } catch {}
     }
   }
 
-  const stop = (reason: ReconnectStopInfo['reason'], close: CloseInfo | null) => {
-    nextAt = null
-    changed()
-    emit('reconnect-stop', { reason, attempts: retries, close })
-  }
-
-  const offline = () => typeof navigator !== 'undefined' && navigator.onLine === false
-
-  const retry = (info: CloseInfo) => {
-    if (retries >= (o.reconnectAttempts ?? Number.POSITIVE_INFINITY)) return stop('attempts', info)
-    if (offline()) {
-      // Attempts are not spent while the browser knows it has no network; `online` resumes.
+  const ended = (close: CloseInfo) => {
+    drop()
+    setState(CLOSED)
+    emit('close', close, o.onClose)
+    if (manual || disposed || o.reconnect === false) return
+    const stop = (reason: 'attempts' | 'policy') =>
+      emit('reconnect-stop', { reason, attempts: retries, close }, o.onReconnectStop)
+    if (!(o.shouldReconnect ?? defaultShouldReconnect)(close)) return stop('policy')
+    if (retries >= (o.reconnectAttempts ?? Infinity)) return stop('attempts')
+    // Attempts are not spent while the browser knows it has no network; `online` resumes.
+    if (globalThis.navigator?.onLine === false) {
       paused = true
       return
     }
-    retries++
     const interval = o.reconnectInterval
+    retries++
     const delay = Math.max(
       0,
-      typeof interval === 'number'
-        ? interval
-        : interval
-          ? interval(retries)
-          : backoffDelay(retries),
+      typeof interval === 'number' ? interval : (interval ?? backoffDelay)(retries),
     )
     nextAt = Date.now() + delay
     changed()
     emit('reconnecting', { attempt: retries, delay })
-    retryTimer = setTimeout(connect, delay)
-  }
-
-  const ended = (info: CloseInfo) => {
-    clearTimers()
-    socket = null
-    setState(ReadyState.CLOSED)
-    emit('close', info)
-    if (manual || disposed || o.reconnect === false) return
-    if (!(o.shouldReconnect ?? defaultShouldReconnect)(info)) return stop('policy', info)
-    retry(info)
+    timer = setTimeout(connect, delay)
   }
 
   /** A failed attempt or a socket declared dead: never wait for its close event. */
   const fail = (e: TetheredError, terminal?: boolean) => {
     drop(true)
     report(e)
-    if (terminal) {
-      setState(ReadyState.CLOSED)
-    } else {
-      ended({ code: 1006, reason: e.message, wasClean: false })
-    }
+    if (terminal) setState(CLOSED)
+    else ended({ code: 1006, reason: e.message, wasClean: false })
   }
 
-  const sendNow = (data: SendData): boolean => {
-    if (state === ReadyState.OPEN && socket?.readyState === 1) {
-      socket.send(data as never)
-      return true
-    }
-    return false
+  const sendNow = (data: SendData): boolean => state === OPEN && put(data)
+
+  // Deadline heartbeat: after `interval` of silence a probe goes out; if nothing at all
+  // comes back within `timeout` the socket is dead. A check that runs late may have been
+  // held back while the answer was already queued behind it, so it probes again instead
+  // of killing a healthy socket.
+  const arm = (ms: number) => {
+    clearTimeout(beatTimer)
+    due = Date.now() + ms
+    beatTimer = setTimeout(check, ms)
   }
 
-  // With reliable delivery the socket is only open for the app once the server's welcome
-  // says which session this is; connectTimeout bounds that handshake too.
-  const opened = (event: Event) => {
-    if (reliable) {
-      pendingOpen = event
-      socket?.send(reliable.hello() as never)
-    } else {
-      established(event)
-    }
+  const probe = () => {
+    probeAt = Date.now()
+    sendNow(beat!.message)
+    arm(beat!.timeout)
   }
 
-  const established = (event: Event) => {
-    clearTimeout(connectTimer)
-    setState(ReadyState.OPEN)
+  const check = () => {
+    const { interval, timeout } = beat!
+    const now = Date.now()
+    // A probe waits for its answer, and this check is on time.
+    if (probeAt > seen && now - due <= LATE) {
+      if (now - probeAt < timeout) arm(probeAt + timeout - now)
+      else fail(new TetheredError('HEARTBEAT_TIMEOUT', `Heartbeat: no answer in ${timeout} ms`))
+      return
+    }
+    // Answered, never asked, or late (so ask again): probe after `interval` of silence.
+    const quiet = now - seen
+    if (quiet < interval && probeAt <= seen) arm(interval - quiet)
+    else probe()
+  }
+
+  /** Open for the app: with reliable delivery, only once the server's welcome came. */
+  const established = () => {
+    clearTimeout(timer)
+    setState(OPEN)
     stableTimer = setTimeout(() => {
       retries = 0
     }, o.stableAfter ?? 5_000)
-    const beat = resolveHeartbeat(o.heartbeat)
-    pong = beat?.returnMessage ?? null
+    const heartbeat = o.heartbeat
+    // `true` spreads nothing: the defaults.
+    beat = heartbeat ? { ...HEARTBEAT_DEFAULTS, ...(heartbeat as HeartbeatOptions) } : null
     if (beat) {
-      heartbeat = createHeartbeat(beat, sendNow, () =>
-        fail(
-          new TetheredError(
-            'HEARTBEAT_TIMEOUT',
-            `No answer within the heartbeat timeout (${beat.timeout} ms)`,
-          ),
-        ),
-      )
-      heartbeat.start()
+      seen = Date.now()
+      arm(beat.interval)
     }
-    if (reliable) for (const frame of reliable.unacknowledged()) sendNow(frame)
-    emit('open', event)
+    delivery?.resume()
+    emit('open', opening, o.onOpen)
     // After the open handlers, so a message they send (auth) goes out before the queue.
     while (queue.length > 0 && sendNow(queue[0] as SendData)) queue.shift()
   }
 
   const received = (incoming: MessageEvent) => {
-    heartbeat?.seen()
-    let event = incoming
-    let data: unknown = event.data
-    if (pong !== null && data === pong) return
-    if (reliable && typeof data === 'string') {
-      const inbound = reliable.receive(data)
-      if (inbound.kind === 'control') return
-      if (inbound.kind === 'welcome') {
-        const { session, resumed: ok } = inbound.welcome
-        resumed = welcomed ? ok : null
-        welcomed = true
-        emit('session', { id: session, resumed })
-        return established(pendingOpen ?? incoming)
-      }
-      if (inbound.kind === 'data') {
-        data = inbound.payload
-        event = { type: 'message', data, timeStamp: incoming.timeStamp } as MessageEvent
-      }
-    }
+    if (beat) seen = Date.now()
+    const event = delivery ? delivery.receive(incoming) : incoming
+    if (!event) return
+    const data: unknown = event.data
+    if (data === beat?.returnMessage) return
     let json: In | undefined
     const parse = o.parse
     if (parse !== false) {
       try {
-        if (parse) {
-          json = parse(data)
-        } else if (typeof data === 'string') {
-          json = JSON.parse(data)
-        } else {
-          throw new TetheredError(
-            'PARSE',
-            'Binary message, JSON text expected: pass `parse`, or `parse: false`',
-          )
-        }
+        if (!parse && typeof data !== 'string') throw 'binary message'
+        json = (parse || JSON.parse)(data as string)
       } catch (e) {
-        report(
-          e instanceof TetheredError
-            ? e
-            : new TetheredError(
-                'PARSE',
-                `Message is not JSON (${describe(e)}): pass \`parse\`, or \`parse: false\` for text`,
-                e,
-              ),
-        )
+        report(wrap(e, 'PARSE', 'Message not JSON (pass `parse` or `parse: false`)'))
       }
     }
-    for (const view of views) {
-      if (!view.filter || view.filter(event, json)) {
-        view.message = event
-        if (json !== undefined) view.json = json
-        view.snap = null
-        view.dirty = true
-      }
-    }
+    for (const view of views) view(event, json)
     notify()
-    // The hot path: `emit` looks the callback up by a computed key, which costs about 40 ns a
-    // message (a tenth of the receive budget); named here.
-    dispatch(handlers.get('message'), o.onMessage as Handler | undefined, event, json)
+    emit('message', event, o.onMessage, json)
   }
 
-  const openSocket = (href: string) => {
-    const Ctor: WebSocketConstructor | undefined =
-      o.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
-    if (!Ctor) {
-      return fail(
-        new TetheredError(
-          'NO_WEBSOCKET',
-          'No WebSocket here: pass one, e.g. { WebSocket } from "ws"',
-        ),
-        true,
-      )
-    }
+  /** Opens a socket on the resolved url; a bad url or no WebSocket is not worth a retry. */
+  const open = (target: string | URL) => {
     let ws: WebSocketLike
     try {
+      const href = toSocketUrl(target, o.queryParams)
+      const Ctor = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
+      if (!Ctor) {
+        throw new TetheredError(
+          'NO_WEBSOCKET',
+          'No WebSocket: pass one, e.g. { WebSocket } from "ws"',
+        )
+      }
       ws = new Ctor(href, o.protocols)
     } catch (e) {
-      return fail(new TetheredError('SOCKET', `new WebSocket() failed: ${describe(e)}`, e), true)
+      return fail(wrap(e, 'SOCKET', 'new WebSocket() failed'), true)
     }
     socket = ws
     if (o.binaryType) ws.binaryType = o.binaryType
-    ws.onopen = ((e: Event) => ws === socket && opened(e)) as never
+    ws.onopen = ((e: Event) => {
+      if (ws !== socket) return
+      opening = e
+      if (delivery) delivery.open()
+      else established()
+    }) as never
     ws.onmessage = ((e: MessageEvent) => ws === socket && received(e)) as never
     ws.onerror = ((e: { message?: string }) =>
       ws === socket &&
@@ -423,57 +372,60 @@ export function createConnection<In = unknown, Out = unknown>(
     drop()
     nextAt = null
     paused = false
-    if (url === null) return setState(ReadyState.UNINSTANTIATED)
+    if (url === null) return setState(UNINSTANTIATED)
     const id = attempt
-    setState(ReadyState.CONNECTING)
+    setState(CONNECTING)
     const timeout = o.connectTimeout ?? 10_000
-    connectTimer = setTimeout(
+    timer = setTimeout(
       () =>
-        fail(
-          new TetheredError('CONNECT_TIMEOUT', `Not open within connectTimeout (${timeout} ms)`),
-        ),
+        fail(new TetheredError('CONNECT_TIMEOUT', `Not open in connectTimeout (${timeout} ms)`)),
       timeout,
     )
-    let target: string | Promise<string>
+    // A url provider is called before every attempt; a plain url opens without a tick.
+    let target: string | URL | Promise<string | URL>
     try {
-      target = resolveUrl(url, o.queryParams)
+      target = typeof url === 'function' ? url() : url
     } catch (e) {
-      return fail(e as TetheredError, true)
+      target = Promise.reject(e)
     }
-    if (typeof target === 'string') return openSocket(target)
-    target.then(
-      (href) => id === attempt && openSocket(href),
-      (e: TetheredError) => id === attempt && fail(e, e.code === 'INVALID_URL'),
+    if (!(target as Promise<unknown>).then) return open(target as string | URL)
+    ;(target as Promise<string | URL>).then(
+      (resolved) => id === attempt && open(resolved),
+      (e) => id === attempt && fail(wrap(e, 'URL_PROVIDER', 'Url provider failed')),
     )
+  }
+
+  const probeIfOpen = () => {
+    if (state === OPEN && beat && probeAt <= seen) probe()
   }
 
   const resume = () => {
     if (paused || nextAt !== null) connect()
-    else if (state === ReadyState.OPEN) heartbeat?.probe()
+    else probeIfOpen()
   }
 
-  let detachBrowser = noop
-  if (typeof window !== 'undefined' && window.addEventListener && o.browserEvents !== false) {
+  let detach = noop
+  // Where there is a page (not Node, a worker or React Native).
+  if (typeof document !== 'undefined' && o.browserEvents !== false) {
     const onOffline = () => {
-      if (nextAt !== null) {
-        clearTimeout(retryTimer)
-        nextAt = null
-        paused = true
-        changed()
-      } else if (state === ReadyState.OPEN) {
-        heartbeat?.probe()
-      }
+      if (nextAt === null) return probeIfOpen()
+      // Offline while waiting to retry: wait for `online` instead, spending no attempt.
+      clearTimeout(timer)
+      nextAt = null
+      paused = true
+      changed()
     }
     const onVisible = () => {
       if (document.visibilityState === 'visible') resume()
     }
-    window.addEventListener('online', resume)
-    window.addEventListener('offline', onOffline)
-    document.addEventListener('visibilitychange', onVisible)
-    detachBrowser = () => {
-      window.removeEventListener('online', resume)
-      window.removeEventListener('offline', onOffline)
-      document.removeEventListener('visibilitychange', onVisible)
+    const events = [
+      [window, 'online', resume],
+      [window, 'offline', onOffline],
+      [document, 'visibilitychange', onVisible],
+    ] as const
+    for (const [target, type, fn] of events) target.addEventListener(type, fn)
+    detach = () => {
+      for (const [target, type, fn] of events) target.removeEventListener(type, fn)
     }
   }
 
@@ -481,86 +433,58 @@ export function createConnection<In = unknown, Out = unknown>(
     getSnapshot: root.getSnapshot,
     subscribe: root.subscribe,
     view: makeView,
-    on(event, handler) {
-      let set = handlers.get(event)
-      if (!set) handlers.set(event, (set = new Set()))
-      set.add(handler as Handler)
-      return () => {
-        set.delete(handler as Handler)
-      }
-    },
+    on: (event, handler) => listen(handlers, event, handler as Handler),
     sendMessage(data, keep = true) {
       if (disposed) return false
-      if (reliable) {
-        if (typeof data !== 'string') {
-          report(
-            new TetheredError(
-              'SERIALIZE',
-              'Reliable delivery carries text only: send a string, or drop the `delivery` option for binary',
-            ),
-          )
-          return false
-        }
-        const open = state === ReadyState.OPEN
-        if (!open && !keep) return false
-        const frame = reliable.keep(data)
-        return open && sendNow(frame)
-      }
+      if (delivery) return delivery.send(data, state === OPEN, keep)
       if (sendNow(data)) return true
-      if (keep) {
-        queue.push(data)
-        const size = o.queueSize ?? 1_000
-        if (queue.length > size) {
-          const dropped = queue.shift()
-          report(
-            new TetheredError(
-              'QUEUE_OVERFLOW',
-              `Queue full (queueSize ${size}): oldest message dropped`,
-            ),
-          )
-          emit('drop', dropped)
-        }
+      const size = o.queueSize ?? 1_000
+      if (keep && queue.push(data) > size) {
+        const dropped = queue.shift()
+        report(
+          new TetheredError('QUEUE_OVERFLOW', `queueSize ${size} reached: oldest message dropped`),
+        )
+        emit('drop', dropped)
       }
       return false
     },
     sendJsonMessage(message, keep) {
-      let text: string | undefined
+      let text: unknown
       try {
         text = (o.serialize ?? JSON.stringify)(message)
-        if (typeof text !== 'string') throw new TypeError(`it serialised to ${typeof text}`)
+        if (typeof text !== 'string') throw `it serialised to ${typeof text}`
       } catch (e) {
-        report(new TetheredError('SERIALIZE', `Cannot serialise the message (${describe(e)})`, e))
+        report(wrap(e, 'SERIALIZE', 'Cannot serialise the message'))
         return false
       }
-      return connection.sendMessage(text, keep)
+      return connection.sendMessage(text as string, keep)
     },
     open() {
       if (disposed) return
       manual = false
       retries = 0
-      if (state !== ReadyState.CONNECTING) connect()
-      else changed()
+      if (state === CONNECTING) changed()
+      else connect()
     },
     close(code = 1000, reason = '') {
       assertClose(code, reason)
       if (disposed) return
       manual = true
-      clearTimeout(retryTimer)
       nextAt = null
       paused = false
-      const ws = socket
-      if (ws && state === ReadyState.OPEN) {
-        heartbeat?.stop()
-        setState(ReadyState.CLOSING)
-        ws.close(code, reason)
-        closeTimer = setTimeout(() => {
+      if (state === OPEN) {
+        clearTimeout(beatTimer)
+        setState(CLOSING)
+        socket?.close(code, reason)
+        timer = setTimeout(() => {
           drop(true)
           ended({ code, reason, wasClean: false })
         }, CLOSE_GRACE)
-      } else if (state === ReadyState.CONNECTING) {
-        drop()
+      } else if (state === CONNECTING) {
         ended({ code, reason, wasClean: true })
       } else {
+        // Waiting to retry: stop. While CLOSING the timer is the handshake's grace: keep it.
+        if (state !== CLOSING) clearTimeout(timer)
         changed()
       }
     },
@@ -570,10 +494,11 @@ export function createConnection<In = unknown, Out = unknown>(
       manual = disposed = true
       drop()
       // Whoever waits on this socket (a pending request) learns it is gone.
-      if (live) emit('close', { code: 1000, reason: 'disposed', wasClean: true })
-      detachBrowser()
+      if (live) emit('close', { code: 1000, reason: 'disposed', wasClean: true }, o.onClose)
+      detach()
       handlers.clear()
       views.clear()
+      dirty.clear()
       queue.length = 0
     },
     getWebSocket: () => socket as WebSocket | null,

@@ -16,10 +16,12 @@ export type TetheredErrorCode =
 /** Every error Tethered reports: `snapshot.error`, `onError` and the `error` event carry one. */
 export class TetheredError extends Error {
   override name = 'TetheredError'
-  readonly code: TetheredErrorCode
 
-  constructor(code: TetheredErrorCode, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause })
-    this.code = code
+  constructor(
+    readonly code: TetheredErrorCode,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(message, { cause })
   }
 }

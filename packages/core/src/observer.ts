@@ -1,6 +1,6 @@
 import { createConnection } from './connection'
-import { ReadyState } from './ready-state'
-import { acquireShared, type Lease } from './registry'
+import { UNINSTANTIATED } from './ready-state'
+import { acquireShared } from './registry'
 import type {
   Connection,
   ConnectionOptions,
@@ -43,7 +43,7 @@ export interface WebSocketObserver<In = unknown, Out = unknown> {
 
 /** The snapshot of "no socket asked for": server rendering, a null url, `connect: false`. */
 export const IDLE_SNAPSHOT: Snapshot<never> = Object.freeze({
-  readyState: ReadyState.UNINSTANTIATED,
+  readyState: UNINSTANTIATED,
   lastMessage: null,
   lastJsonMessage: null,
   reconnectAttempt: 0,
@@ -52,18 +52,17 @@ export const IDLE_SNAPSHOT: Snapshot<never> = Object.freeze({
   resumed: null,
 })
 
-// Handled by the observer itself, never handed to a connection (a shared one has many owners).
-const OWN = new Set([
-  'share',
-  'filter',
-  'linger',
-  'connect',
-  'onOpen',
-  'onMessage',
-  'onClose',
-  'onError',
-  'onReconnectStop',
-])
+// The callbacks an observer runs itself, by event: never handed to a connection (a shared
+// one has many owners).
+const CALLBACKS = {
+  open: 'onOpen',
+  message: 'onMessage',
+  close: 'onClose',
+  error: 'onError',
+  'reconnect-stop': 'onReconnectStop',
+} as const
+
+type Callback = (a: unknown, b: unknown) => void
 
 const identity = (
   url: UrlSource,
@@ -85,9 +84,10 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
   let opts = options
   let key = identity(url, options)
   let forced = false
-  let lease: Lease<In, Out> | null = null
+  let connection: Connection<In, Out> | null = null
   let view: ConnectionView<In> | null = null
-  let offs: Unsubscribe[] = []
+  // What `detach` undoes: the handlers, the view, and the hold on the connection.
+  let cleanup: Unsubscribe[] = []
   let stopTimer: ReturnType<typeof setTimeout> | undefined
   // The last subscriber left and the release waits a macrotask (for a StrictMode remount): its
   // owner is gone (an unmounted component), so its callbacks must not run meanwhile.
@@ -95,13 +95,12 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
   const listeners = new Set<() => void>()
   // A private connection reads this object, refreshed in place, so new callbacks and
   // options apply without a reconnect.
-  const live: ConnectionOptions<In, Out> = {}
+  const live: Record<string, unknown> = {}
 
   const refresh = () => {
-    for (const k of Object.keys(live)) delete live[k as keyof typeof live]
-    for (const [k, v] of Object.entries(opts)) {
-      if (!OWN.has(k)) (live as Record<string, unknown>)[k] = v
-    }
+    for (const k in live) delete live[k]
+    Object.assign(live, opts)
+    for (const k of Object.values(CALLBACKS)) live[k] = undefined
     // Connections start idle; `attach` opens them once its handlers are wired, so `onError`
     // also hears what fails at once (an invalid url, no WebSocket constructor).
     live.connect = false
@@ -116,40 +115,28 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
   const latest = () => (source as () => string | URL | Promise<string | URL>)()
 
   const attach = () => {
-    if (lease || source === null || (opts.connect === false && !forced)) return
+    if (connection || source === null || (opts.connect === false && !forced)) return
     const target = typeof source === 'function' ? latest : source
-    if (opts.share) {
-      lease = acquireShared(target, { ...live }, opts.linger)
-    } else {
-      const connection = createConnection<In, Out>(target, live)
-      lease = { connection, release: connection.dispose }
-    }
-    const c = lease.connection
+    const { connection: c, release } = opts.share
+      ? acquireShared<In, Out>(target, { ...live }, opts.linger)
+      : { connection: createConnection<In, Out>(target, live), release: undefined }
+    connection = c
     view = c.view((event, json) => !opts.filter || opts.filter(event, json))
     view.subscribe(notify)
-    offs = [
-      c.on('open', (e) => leaving || opts.onOpen?.(e)),
-      c.on('message', (e, json) => leaving || opts.onMessage?.(e, json)),
-      c.on('close', (info) => leaving || opts.onClose?.(info)),
-      c.on('error', (e) => leaving || opts.onError?.(e)),
-      c.on('reconnect-stop', (info) => leaving || opts.onReconnectStop?.(info)),
-    ]
-    if (c.getSnapshot().readyState === ReadyState.UNINSTANTIATED) c.open()
+    cleanup = Object.entries(CALLBACKS).map(([event, name]) =>
+      c.on(event as 'message', (a, b) => leaving || (opts[name] as Callback | undefined)?.(a, b)),
+    )
+    cleanup.push(view.dispose, release ?? c.dispose)
+    if (c.getSnapshot().readyState === UNINSTANTIATED) c.open()
     notify()
   }
 
   const detach = () => {
-    if (!lease) return
-    for (const off of offs) off()
-    offs = []
-    view?.dispose()
-    view = null
-    lease.release()
-    lease = null
+    if (!connection) return
+    for (const undo of cleanup) undo()
+    connection = view = null
     notify()
   }
-
-  const connection = () => lease?.connection ?? null
 
   return {
     setOptions(nextUrl, nextOptions = {}) {
@@ -160,7 +147,7 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
       if (next === key) return
       key = next
       forced = false
-      if (lease) detach()
+      detach()
       if (listeners.size > 0) attach()
     },
     subscribe(listener) {
@@ -172,24 +159,23 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
         listeners.delete(listener)
         if (listeners.size === 0) {
           leaving = true
-          clearTimeout(stopTimer)
           stopTimer = setTimeout(() => listeners.size === 0 && detach())
         }
       }
     },
     getSnapshot: () => (view ? view.getSnapshot() : IDLE_SNAPSHOT),
     getServerSnapshot: () => IDLE_SNAPSHOT,
-    sendMessage: (data, keep) => connection()?.sendMessage(data, keep) ?? false,
-    sendJsonMessage: (message, keep) => connection()?.sendJsonMessage(message, keep) ?? false,
+    sendMessage: (data, keep) => !!connection?.sendMessage(data, keep),
+    sendJsonMessage: (message, keep) => !!connection?.sendJsonMessage(message, keep),
     open() {
       forced = true
-      if (lease) lease.connection.open()
+      if (connection) connection.open()
       // Without a subscriber nobody would release it (a stale call after unmount, server
       // rendering): the next subscriber connects instead.
       else if (listeners.size > 0) attach()
     },
-    close: (code, reason) => connection()?.close(code, reason),
-    getWebSocket: () => connection()?.getWebSocket() ?? null,
-    getConnection: connection,
+    close: (code, reason) => connection?.close(code, reason),
+    getWebSocket: () => connection?.getWebSocket() ?? null,
+    getConnection: () => connection,
   }
 }

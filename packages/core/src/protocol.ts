@@ -74,8 +74,6 @@ export function resolveEnvelopeKeys(keys?: Partial<EnvelopeKeys>): EnvelopeKeys 
   return keys ? { ...DEFAULT_ENVELOPE_KEYS, ...keys } : DEFAULT_ENVELOPE_KEYS
 }
 
-const hasOwn = (value: object, key: string): boolean => Object.hasOwn(value, key)
-
 /**
  * Reads an envelope out of a parsed JSON value. Returns `null` when the value is not an
  * envelope. Only own properties are read, so `__proto__` or `constructor` in the payload
@@ -85,15 +83,16 @@ export function decodeEnvelope(
   value: unknown,
   keys: EnvelopeKeys = DEFAULT_ENVELOPE_KEYS,
 ): Envelope | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
-  const record = value as Record<string, unknown>
-  const type = hasOwn(record, keys.type) ? record[keys.type] : undefined
-  if (typeof type !== 'string' || type.length === 0) return null
+  if (typeof value !== 'object' || !value || Array.isArray(value)) return null
+  const has = (key: string) => Object.hasOwn(value, key)
+  const read = (key: string) => (has(key) ? (value as Record<string, unknown>)[key] : undefined)
+  const type = read(keys.type)
+  if (typeof type !== 'string' || !type) return null
   const envelope: Envelope = { type }
-  if (hasOwn(record, keys.data)) envelope.data = record[keys.data]
-  const id = hasOwn(record, keys.id) ? record[keys.id] : undefined
-  if (typeof id === 'number' && Number.isSafeInteger(id)) envelope.id = id
-  if (hasOwn(record, keys.error)) envelope.error = toErrorPayload(record[keys.error])
+  if (has(keys.data)) envelope.data = read(keys.data)
+  const id = read(keys.id)
+  if (Number.isSafeInteger(id)) envelope.id = id as number
+  if (has(keys.error)) envelope.error = toErrorPayload(read(keys.error))
   return envelope
 }
 
@@ -103,20 +102,20 @@ export function encodeEnvelope(
   keys: EnvelopeKeys = DEFAULT_ENVELOPE_KEYS,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { [keys.type]: envelope.type }
-  if (envelope.data !== undefined) out[keys.data] = envelope.data
-  if (envelope.id !== undefined) out[keys.id] = envelope.id
-  if (envelope.error !== undefined) out[keys.error] = envelope.error
+  for (const field of ['data', 'id', 'error'] as const) {
+    if (envelope[field] !== undefined) out[keys[field]] = envelope[field]
+  }
   return out
 }
 
 function toErrorPayload(value: unknown): ErrorPayload {
-  if (typeof value === 'string') return { message: value }
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>
-    const message = typeof record.message === 'string' ? record.message : 'request failed'
-    return typeof record.code === 'string' ? { message, code: record.code } : { message }
+  const record = value as { message?: unknown; code?: unknown } | null | undefined
+  const message = typeof value === 'string' ? value : record?.message
+  const payload: ErrorPayload = {
+    message: typeof message === 'string' ? message : 'request failed',
   }
-  return { message: 'request failed' }
+  if (typeof record?.code === 'string') payload.code = record.code
+  return payload
 }
 
 /**

@@ -4,13 +4,10 @@ import type { Connection, ConnectionOptions, UrlSource } from './types'
 /** How long a shared socket outlives its last user, so a remount or a route change keeps it. */
 export const DEFAULT_LINGER = 1_000
 
-interface Entry {
-  connection: Connection<never, never>
-  users: number
-  timer: ReturnType<typeof setTimeout> | undefined
-}
+/** Hands out one more lease on a shared connection. */
+type Acquire = (linger: number) => Lease<never, never>
 
-const shared = new Map<string, Entry>()
+const shared = new Map<string, Acquire>()
 const providerIds = new WeakMap<object, number>()
 let providers = 0
 
@@ -19,16 +16,13 @@ export function shareKey(
   url: Exclude<UrlSource, null>,
   options: Pick<ConnectionOptions, 'protocols' | 'queryParams'>,
 ): string {
-  let id: string
+  let id: string | number | undefined = String(url)
   if (typeof url === 'function') {
-    let n = providerIds.get(url)
-    if (n === undefined) providerIds.set(url, (n = ++providers))
-    id = `fn:${n}`
-  } else {
-    id = String(url)
+    id = providerIds.get(url)
+    if (id === undefined) providerIds.set(url, (id = ++providers))
   }
-  const protocols = ([] as string[]).concat(options.protocols ?? []).join(',')
-  return `${id}\n${protocols}\n${options.queryParams ? JSON.stringify(options.queryParams) : ''}`
+  // A protocol as a string or in an array is the same.
+  return JSON.stringify([id, `${options.protocols ?? ''}`, options.queryParams])
 }
 
 export interface Lease<In, Out> {
@@ -47,33 +41,31 @@ export function acquireShared<In, Out>(
   linger = DEFAULT_LINGER,
 ): Lease<In, Out> {
   const key = shareKey(url, options)
-  let entry = shared.get(key)
-  if (entry) {
-    clearTimeout(entry.timer)
-    entry.timer = undefined
-  } else {
-    entry = {
-      connection: createConnection(url, options) as Connection<never, never>,
-      users: 0,
-      timer: undefined,
+  let acquire = shared.get(key)
+  if (!acquire) {
+    const connection = createConnection(url, options) as Connection<never, never>
+    let users = 0
+    let timer: ReturnType<typeof setTimeout> | undefined
+    acquire = (wait) => {
+      clearTimeout(timer)
+      users++
+      let released = false
+      return {
+        connection,
+        release() {
+          if (released) return
+          released = true
+          if (--users > 0) return
+          timer = setTimeout(() => {
+            shared.delete(key)
+            connection.dispose()
+          }, wait)
+        },
+      }
     }
-    shared.set(key, entry)
+    shared.set(key, acquire)
   }
-  const held = entry
-  held.users++
-  let released = false
-  return {
-    connection: held.connection as Connection<In, Out>,
-    release() {
-      if (released) return
-      released = true
-      if (--held.users > 0) return
-      held.timer = setTimeout(() => {
-        if (shared.get(key) === held) shared.delete(key)
-        held.connection.dispose()
-      }, linger)
-    },
-  }
+  return acquire(linger) as Lease<never, never> as Lease<In, Out>
 }
 
 /** Sockets shared right now, lingering ones included. For tests and devtools. */

@@ -1,128 +1,133 @@
 import { TetheredError } from './errors'
 import { RELIABLE, type Welcome } from './protocol'
+import type { DeliveryFactory, DeliverySession } from './types'
 
 interface Kept {
   seq: number
   text: string
 }
 
-/** What an inbound frame turned out to be. */
-export type Inbound =
-  | { kind: 'data'; payload: string }
-  | { kind: 'welcome'; welcome: Welcome }
-  | { kind: 'control' }
-  | { kind: 'plain' }
+/** The client half of acknowledged delivery, as the connection sees it. */
+export type ReliableSession = DeliverySession
+
+const frame = (k: Kept) => `${RELIABLE.DATA}${k.seq}:${k.text}`
 
 /**
- * The client half of acknowledged delivery (README, "Reliable delivery"): sequence numbers
- * out, cumulative acks back, what the server has not acknowledged kept and sent again after
- * a reconnect, duplicates of what the server replays dropped.
+ * Acknowledged delivery and session resume (README, "Reliable delivery"): pass it as the
+ * `delivery` option, `createConnection(url, { delivery: reliable })`. Sequence numbers out,
+ * cumulative acks back, what the server has not acknowledged kept and sent again after a
+ * reconnect, duplicates of what the server replays dropped.
  */
-export interface ReliableSession {
-  /** The first frame on a new socket. */
-  hello(): string
-  /** Reads an inbound text frame. */
-  receive(frame: string): Inbound
-  /** Keeps an outgoing message until acknowledged; returns the frame to send now. */
-  keep(text: string): string
-  /** After the welcome: the frames the server has not seen, in order. */
-  unacknowledged(): string[]
-  /** Stop the ack timer (socket gone). */
-  pause(): void
-}
-
-const frame = (seq: number, text: string) => `${RELIABLE.DATA}${seq}:${text}`
-
-/**
- * Acknowledged delivery and session resume: pass it as the `delivery` option,
- * `createConnection(url, { delivery: reliable })`.
- */
-export function reliable(
-  limit: number,
-  send: (frame: string) => void,
-  overflow: (error: TetheredError) => void,
-): ReliableSession {
+export const reliable: DeliveryFactory = (limit, send, report, ready) => {
   let session: string | null = null
+  let welcomed = false
   let outSeq = 0
   let inSeq = 0
+  // Kept messages are `unacked[head..]`, oldest first: an ack moves `head` instead of
+  // copying the array, which under a burst holds thousands.
   let unacked: Kept[] = []
+  let head = 0
   let sinceAck = 0
   let ackTimer: ReturnType<typeof setTimeout> | undefined
 
-  const ack = () => {
+  const pause = () => {
     clearTimeout(ackTimer)
     ackTimer = undefined
+  }
+
+  const ack = () => {
+    pause()
     sinceAck = 0
     send(`${RELIABLE.ACK}${inSeq}`)
   }
 
-  // Acks are cumulative and batched: one frame per ACK_EVERY messages or ACK_DELAY ms.
-  const delivered = () => {
-    if (++sinceAck >= RELIABLE.ACK_EVERY) ack()
-    else if (ackTimer === undefined) ackTimer = setTimeout(ack, RELIABLE.ACK_DELAY)
+  // Compacted once most of the array is gone: O(1) per message, amortised, and at most
+  // twice `limit` long.
+  const trim = () => {
+    if (head * 2 > unacked.length) {
+      unacked = unacked.slice(head)
+      head = 0
+    }
   }
 
   const acknowledge = (upTo: number) => {
-    let n = 0
-    while (n < unacked.length && (unacked[n] as Kept).seq <= upTo) n++
-    if (n > 0) unacked = unacked.slice(n)
+    while (head < unacked.length && (unacked[head] as Kept).seq <= upTo) head++
+    trim()
   }
 
   return {
-    hello: () => `${RELIABLE.HELLO}${JSON.stringify({ v: RELIABLE.VERSION, session, ack: inSeq })}`,
+    open: () => {
+      send(`${RELIABLE.HELLO}${JSON.stringify({ v: RELIABLE.VERSION, session, ack: inSeq })}`)
+    },
 
-    receive(text) {
-      const kind = text.charCodeAt(0)
-      if (text.charCodeAt(1) !== 58 /* : */) return { kind: 'plain' }
-      if (kind === 109 /* m */) {
+    resume: () => {
+      for (let i = head; i < unacked.length; i++) send(frame(unacked[i] as Kept))
+    },
+
+    receive(event) {
+      const text: unknown = event.data
+      if (typeof text !== 'string' || text.charCodeAt(1) !== 58 /* : */) return event
+      const kind = text[0]
+      if (kind === 'm') {
         const colon = text.indexOf(':', 2)
         const seq = Number(text.slice(2, colon))
         // A replay of what was already delivered: the server did not see our ack in time.
-        if (seq <= inSeq) return { kind: 'control' }
+        if (seq <= inSeq) return null
         inSeq = seq
-        delivered()
-        return { kind: 'data', payload: text.slice(colon + 1) }
+        // Acks are cumulative and batched: one frame per ACK_EVERY messages or ACK_DELAY ms.
+        if (++sinceAck >= RELIABLE.ACK_EVERY) ack()
+        else ackTimer ??= setTimeout(ack, RELIABLE.ACK_DELAY)
+        return { type: 'message', data: text.slice(colon + 1), timeStamp: event.timeStamp } as never
       }
-      if (kind === 97 /* a */) {
+      if (kind === 'a') {
         acknowledge(Number(text.slice(2)))
-        return { kind: 'control' }
+        return null
       }
-      if (kind === 119 /* w */) {
+      if (kind === 'w') {
         const welcome = JSON.parse(text.slice(2)) as Welcome
+        // What the server got is not sent again, even when the session is not resumed: `ack`
+        // then says what it got of the old one (0 if it knows nothing of it).
+        acknowledge(welcome.ack)
         if (!welcome.resumed) {
-          // A new session on the server: nothing of ours is known there, start both counts over.
-          inSeq = 0
-          outSeq = 0
-          unacked = unacked.map((k) => ({ seq: ++outSeq, text: k.text }))
-        } else {
-          acknowledge(welcome.ack)
+          // A new session on the server: start both counts over.
+          inSeq = outSeq = 0
+          unacked = unacked.slice(head).map((k) => ({ seq: ++outSeq, text: k.text }))
+          head = 0
         }
         session = welcome.session
-        return { kind: 'welcome', welcome }
+        const resumed = welcomed ? welcome.resumed : null
+        welcomed = true
+        ready({ id: session, resumed })
+        return null
       }
-      return { kind: 'plain' }
+      return event
     },
 
-    keep(text) {
-      const kept = { seq: ++outSeq, text }
-      unacked.push(kept)
-      if (unacked.length > limit) {
-        unacked.shift()
-        overflow(
+    send(data, open, keep) {
+      if (typeof data !== 'string') {
+        report(
+          new TetheredError(
+            'SERIALIZE',
+            'Reliable delivery carries text only: send a string, or drop the `delivery` option for binary',
+          ),
+        )
+        return false
+      }
+      if (!open && !keep) return false
+      const kept = { seq: ++outSeq, text: data }
+      if (unacked.push(kept) - head > limit) {
+        head++
+        trim()
+        report(
           new TetheredError(
             'QUEUE_OVERFLOW',
             `Over queueSize (${limit}) messages unacknowledged: oldest dropped`,
           ),
         )
       }
-      return frame(kept.seq, text)
+      return open && send(frame(kept))
     },
 
-    unacknowledged: () => unacked.map((k) => frame(k.seq, k.text)),
-
-    pause() {
-      clearTimeout(ackTimer)
-      ackTimer = undefined
-    },
+    pause,
   }
 }

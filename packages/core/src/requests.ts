@@ -1,13 +1,13 @@
 import { TetheredError } from './errors'
-import { decodeEnvelope, type EnvelopeKeys, encodeEnvelope } from './protocol'
+import { decodeEnvelope, type Envelope, type EnvelopeKeys, encodeEnvelope } from './protocol'
 import type { Connection } from './types'
 
 interface Pending {
   type: string
-  resolve: (data: unknown) => void
-  reject: (error: TetheredError) => void
-  timer: ReturnType<typeof setTimeout>
+  /** Went out on the socket (rather than waiting in the queue). */
   sent: boolean
+  /** Rejects with `error`, or resolves with `data`. */
+  settle(error: TetheredError | undefined, data?: unknown): void
 }
 
 /** Id-correlated requests over one connection, shared by everyone who uses that connection. */
@@ -17,7 +17,24 @@ export interface RequestTracker {
   isReply(id: number | undefined): boolean
 }
 
-const trackers = new WeakMap<Connection<never, never>, RequestTracker>()
+let lastJson: unknown
+let lastKeys: EnvelopeKeys | undefined
+let lastEnvelope: Envelope | null = null
+
+/**
+ * `decodeEnvelope`, once per message: every observer and tracker that reads the message
+ * being dispatched gets the envelope decoded by the first.
+ */
+export const decode = (json: unknown, keys: EnvelopeKeys): Envelope | null => {
+  if (json !== lastJson || keys !== lastKeys) {
+    lastJson = json
+    lastKeys = keys
+    lastEnvelope = decodeEnvelope(json, keys)
+  }
+  return lastEnvelope
+}
+
+export const trackers = new WeakMap<Connection<never, never>, RequestTracker>()
 
 /** The connection's tracker: ids stay unique however many components send requests on it. */
 export function requestsOf(
@@ -30,53 +47,47 @@ export function requestsOf(
 }
 
 function createTracker(connection: Connection<never, never>, keys: EnvelopeKeys): RequestTracker {
-  const pending = new Map<number, Pending>()
+  const pending = new Map<number | undefined, Pending>()
   let lastId = 0
 
-  const settle = (id: number) => {
-    const entry = pending.get(id)
-    if (entry) {
-      pending.delete(id)
-      clearTimeout(entry.timer)
-    }
-    return entry
-  }
-
   connection.on('message', (_event, json) => {
-    const envelope = decodeEnvelope(json, keys)
-    if (envelope?.id === undefined) return
-    const entry = settle(envelope.id)
+    const envelope = decode(json, keys)
+    const entry = envelope && pending.get(envelope.id)
     if (!entry) return
-    if (envelope.error) {
-      entry.reject(
+    const fault = envelope.error
+    entry.settle(
+      fault &&
         new TetheredError(
           'REQUEST_FAILED',
-          `request("${entry.type}") failed on the server: ${envelope.error.message}`,
-          envelope.error,
+          `request("${entry.type}") failed on the server: ${fault.message}`,
+          fault,
         ),
-      )
-    } else {
-      entry.resolve(envelope.data)
-    }
+      envelope.data,
+    )
+  })
+
+  // Requests queued while the socket was down go out when it opens, after these handlers.
+  connection.on('open', () => {
+    for (const entry of pending.values()) entry.sent = true
   })
 
   // Only requests that went out on the socket that closed are lost with it; queued ones
   // leave on the next socket and keep their own timeout.
-  connection.on('close', (info) => {
-    for (const [id, entry] of pending) {
-      if (!entry.sent) continue
-      settle(id)
-      entry.reject(
-        new TetheredError(
-          'REQUEST_CLOSED',
-          `request("${entry.type}") failed: the connection closed (code ${info.code}) before the reply`,
-        ),
-      )
+  connection.on('close', ({ code }) => {
+    for (const entry of pending.values()) {
+      if (entry.sent) {
+        entry.settle(
+          new TetheredError(
+            'REQUEST_CLOSED',
+            `request("${entry.type}"): connection closed (code ${code}) before the reply`,
+          ),
+        )
+      }
     }
   })
 
   return {
-    isReply: (id) => id !== undefined && id > 0 && id <= lastId,
+    isReply: (id) => id! > 0 && id! <= lastId,
     request(type, data, timeout) {
       const id = ++lastId
       return new Promise((resolve, reject) => {
@@ -85,37 +96,31 @@ function createTracker(connection: Connection<never, never>, keys: EnvelopeKeys)
           text = JSON.stringify(encodeEnvelope({ type, data, id }, keys))
         } catch (e) {
           return reject(
-            new TetheredError(
-              'SERIALIZE',
-              `request("${type}"): the data cannot be serialised (${e instanceof Error ? e.message : String(e)}). Send plain JSON data`,
-              e,
-            ),
+            new TetheredError('SERIALIZE', `request("${type}"): send JSON data (${String(e)})`, e),
           )
         }
-        const entry: Pending = {
-          type,
-          resolve,
-          reject,
-          sent: false,
-          timer: setTimeout(() => {
-            settle(id)
-            reject(
+        const timer = setTimeout(
+          () =>
+            entry.settle(
               new TetheredError(
                 'REQUEST_TIMEOUT',
-                `request("${type}") got no reply within ${timeout} ms. Is there a handler for "${type}" on the server?`,
+                `request("${type}"): no reply within ${timeout} ms; is there a handler on the server?`,
               ),
-            )
-          }, timeout),
+            ),
+          timeout,
+        )
+        const entry: Pending = {
+          type,
+          sent: false,
+          settle(error, reply) {
+            pending.delete(id)
+            clearTimeout(timer)
+            if (error) reject(error)
+            else resolve(reply)
+          },
         }
         pending.set(id, entry)
         entry.sent = connection.sendMessage(text)
-        if (!entry.sent) {
-          // Queued for the next open: counts as sent once the queue flushes it.
-          const off = connection.on('open', () => {
-            off()
-            entry.sent = true
-          })
-        }
       })
     },
   }

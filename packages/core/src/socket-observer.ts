@@ -1,13 +1,8 @@
+import { listen } from './connection'
 import { TetheredError } from './errors'
 import { createWebSocketObserver, type ObserverOptions } from './observer'
-import {
-  decodeEnvelope,
-  type Envelope,
-  type EnvelopeKeys,
-  encodeEnvelope,
-  resolveEnvelopeKeys,
-} from './protocol'
-import { requestsOf } from './requests'
+import { type Envelope, type EnvelopeKeys, encodeEnvelope, resolveEnvelopeKeys } from './protocol'
+import { decode, requestsOf, trackers } from './requests'
 import type { Connection, Snapshot, Unsubscribe, UrlSource } from './types'
 
 /**
@@ -93,25 +88,7 @@ export interface SocketObserver<E extends SocketEvents, T extends InType<E> = In
   getWebSocket(): WebSocket | null
 }
 
-const toObserverOptions = <E extends SocketEvents, T extends InType<E>>(
-  options: SocketObserverOptions<E, T>,
-  keys: () => EnvelopeKeys,
-  route: (json: unknown) => void,
-  isEvent: (envelope: Envelope | null) => boolean,
-): ObserverOptions<unknown, unknown> => {
-  const { types, on: _handlers, keys: _keys, ...rest } = options
-  return {
-    ...rest,
-    filter: (_event, json) => {
-      const envelope = decodeEnvelope(json, keys())
-      return isEvent(envelope) && (!types || types.includes(envelope?.type as T))
-    },
-    onMessage: (event, json) => {
-      route(json)
-      options.onMessage?.(event, json)
-    },
-  }
-}
+type Handler = (data: unknown, envelope: Envelope) => void
 
 /** Typed events and requests over a `WebSocketObserver`: what `useSocket` binds. */
 export function createSocketObserver<E extends SocketEvents, T extends InType<E> = InType<E>>(
@@ -120,46 +97,47 @@ export function createSocketObserver<E extends SocketEvents, T extends InType<E>
 ): SocketObserver<E, T> {
   let opts = options
   let keys = resolveEnvelopeKeys(options.keys)
-  const extra = new Map<string, Set<(data: unknown, envelope: Envelope) => void>>()
-  let lastInner: Snapshot<unknown> | null = null
-  let snapshot: SocketSnapshot<E, T> | null = null
+  const handlers = new Map<string, Set<Handler>>()
+  let lastInner: Snapshot<unknown> | undefined
+  let snapshot: SocketSnapshot<E, T>
 
-  const isEvent = (envelope: Envelope | null) => {
-    const c = inner.getConnection()
-    return (
-      envelope !== null &&
-      !(c && requestsOf(c as Connection<never, never>, keys).isReply(envelope.id))
-    )
+  /** The message's envelope if it is an event: not a reply to a request made on this connection. */
+  const eventOf = (json: unknown) => {
+    const envelope = decode(json, keys)
+    const c = inner.getConnection() as Connection<never, never> | null
+    return envelope && !(c && trackers.get(c)?.isReply(envelope.id)) ? envelope : null
   }
 
-  const route = (json: unknown) => {
-    const envelope = decodeEnvelope(json, keys)
-    if (!isEvent(envelope) || !envelope) return
-    const handler = (
-      opts.on as Record<string, ((d: unknown, e: Envelope) => void) | undefined> | undefined
-    )?.[envelope.type]
-    // `hasOwn` keeps `__proto__` or `constructor` as a type name from reaching Object.prototype.
-    if (handler && opts.on && Object.hasOwn(opts.on, envelope.type))
-      handler(envelope.data, envelope)
-    const set = extra.get(envelope.type)
-    if (set) for (const fn of set) fn(envelope.data, envelope)
-  }
+  const adapt = (o: SocketObserverOptions<E, T>): ObserverOptions => ({
+    ...o,
+    filter: (_event, json) => {
+      const envelope = eventOf(json)
+      return !!envelope && (!o.types || o.types.includes(envelope.type as T))
+    },
+    onMessage: (event, json) => {
+      const envelope = eventOf(json)
+      if (envelope) {
+        const { type, data } = envelope
+        const on = opts.on as Record<string, Handler | undefined> | undefined
+        // `hasOwn` keeps `__proto__` or `constructor` as a type name from reaching Object.prototype.
+        if (on && Object.hasOwn(on, type)) on[type]?.(data, envelope)
+        for (const fn of handlers.get(type) ?? []) fn(data, envelope)
+      }
+      o.onMessage?.(event, json)
+    },
+  })
 
-  const inner = createWebSocketObserver<unknown, unknown>(
-    url,
-    toObserverOptions(options, () => keys, route, isEvent),
-  )
+  const inner = createWebSocketObserver(url, adapt(options))
 
   const derive = (s: Snapshot<unknown>): SocketSnapshot<E, T> => {
-    if (s !== lastInner || !snapshot) {
+    if (s !== lastInner) {
       lastInner = s
-      const envelope = decodeEnvelope(s.lastJsonMessage, keys)
-      const { lastJsonMessage: _json, lastMessage: _message, ...state } = s
+      const { lastJsonMessage, lastMessage: _, ...state } = s
+      const envelope = decode(lastJsonMessage, keys)
       snapshot = {
         ...state,
-        lastMessage: envelope
-          ? ({ type: envelope.type, data: envelope.data } as SocketMessage<E, T>)
-          : null,
+        lastMessage:
+          envelope && ({ type: envelope.type, data: envelope.data } as SocketMessage<E, T>),
       }
     }
     return snapshot
@@ -171,36 +149,24 @@ export function createSocketObserver<E extends SocketEvents, T extends InType<E>
     setOptions(nextUrl, nextOptions = {}) {
       opts = nextOptions
       keys = resolveEnvelopeKeys(nextOptions.keys)
-      inner.setOptions(
-        nextUrl,
-        toObserverOptions(nextOptions, () => keys, route, isEvent),
-      )
+      inner.setOptions(nextUrl, adapt(nextOptions))
     },
     subscribe: inner.subscribe,
     getSnapshot: () => derive(inner.getSnapshot()),
     getServerSnapshot: () => server,
     emit: (type, ...data) => inner.sendJsonMessage(encodeEnvelope({ type, data: data[0] }, keys)),
     request(type, data, { timeout = 10_000 } = {}) {
-      const c = inner.getConnection()
-      if (!c) {
-        return Promise.reject(
-          new TetheredError(
-            'REQUEST_CLOSED',
-            `request("${type}"): there is no connection (the url is null or connect is false)`,
-          ),
-        )
-      }
-      return requestsOf(c as Connection<never, never>, keys).request(type, data, timeout) as never
+      const c = inner.getConnection() as Connection<never, never> | null
+      return c
+        ? (requestsOf(c, keys).request(type, data, timeout) as never)
+        : Promise.reject(
+            new TetheredError(
+              'REQUEST_CLOSED',
+              `request("${type}"): not connected (null url or connect: false)`,
+            ),
+          )
     },
-    on(type, handler) {
-      let set = extra.get(type)
-      if (!set) extra.set(type, (set = new Set()))
-      const fn = handler as (data: unknown, envelope: Envelope) => void
-      set.add(fn)
-      return () => {
-        set.delete(fn)
-      }
-    },
+    on: (type, handler) => listen(handlers, type, handler as Handler),
     open: inner.open,
     close: inner.close,
     getWebSocket: inner.getWebSocket,

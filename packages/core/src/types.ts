@@ -1,6 +1,5 @@
 import type { TetheredError } from './errors'
 import type { ReadyState } from './ready-state'
-import type { ReliableSession } from './reliable'
 
 /** A url, or a function resolved before every attempt (e.g. to fetch a fresh token). */
 export type UrlSource = string | URL | null | (() => string | URL | Promise<string | URL>)
@@ -148,12 +147,33 @@ export interface ConnectionOptions<In = unknown, Out = unknown> extends Connecti
   delivery?: DeliveryFactory
 }
 
-/** Makes the per-connection state of a delivery protocol; `reliable` is the one Tethered ships. */
+/**
+ * A delivery protocol inside one connection (`reliable` is the one Tethered ships). The
+ * connection calls these hooks and knows nothing else of it, so apps without it ship none of it.
+ */
+export interface DeliverySession {
+  /** A socket opened: start the handshake, and call `ready` once it is open for the app. */
+  open(): void
+  /** Open for the app, before the `open` handlers: send again what the peer has not acknowledged. */
+  resume(): void
+  /** An inbound message: the event the app sees (itself or its payload), or `null` when consumed. */
+  receive(event: MessageEvent): MessageEvent | null
+  /** `sendMessage`: whether it went out now; when `keep` is set, it is kept until acknowledged. */
+  send(data: SendData, open: boolean, keep: boolean): boolean
+  /** The socket is gone: stop the timers. */
+  pause(): void
+}
+
+/** Makes the per-connection state of a delivery protocol. */
 export type DeliveryFactory = (
+  /** `queueSize`: how many messages it may keep. */
   limit: number,
-  send: (frame: string) => void,
+  /** Sends a frame on the current socket; `false` when there is none open. */
+  send: (frame: string) => boolean,
   report: (error: TetheredError) => void,
-) => ReliableSession
+  /** The handshake is done: the socket is open for the app. */
+  ready: (session: SessionInfo) => void,
+) => DeliverySession
 
 export type Unsubscribe = () => void
 

@@ -1,66 +1,19 @@
 import { TetheredError } from './errors'
-import type { ConnectionOptions, UrlSource } from './types'
-
-type QueryParams = ConnectionOptions['queryParams']
-
-/** Resolves a url source for one attempt: sync when it can be, so a plain url opens without a tick. */
-export function resolveUrl(
-  source: Exclude<UrlSource, null>,
-  query: QueryParams,
-): string | Promise<string> {
-  let value: string | URL | Promise<string | URL>
-  try {
-    value = typeof source === 'function' ? source() : source
-  } catch (cause) {
-    return Promise.reject(providerError(cause))
-  }
-  if (value instanceof Promise || typeof (value as { then?: unknown }).then === 'function') {
-    return Promise.resolve(value).then(
-      (url) => toSocketUrl(url, query),
-      (cause) => {
-        throw providerError(cause)
-      },
-    )
-  }
-  return toSocketUrl(value as string | URL, query)
-}
-
-function providerError(cause: unknown): TetheredError {
-  return cause instanceof TetheredError
-    ? cause
-    : new TetheredError('URL_PROVIDER', `Url provider failed: ${describe(cause)}`, cause)
-}
+import type { ConnectionOptions } from './types'
 
 /** Validates the url, turns http(s) into ws(s) and appends the query parameters. */
-export function toSocketUrl(input: string | URL, query: QueryParams): string {
-  let url: URL
+export function toSocketUrl(input: string | URL, query: ConnectionOptions['queryParams']): string {
+  let url: URL | undefined
   try {
-    const base = typeof location === 'undefined' ? undefined : location.href
-    url = new URL(String(input), base)
-  } catch (cause) {
-    throw new TetheredError(
-      'INVALID_URL',
-      `Invalid url "${String(input)}": pass an absolute ws(s):// url`,
-      cause,
-    )
+    url = new URL(input, globalThis.location?.href)
+  } catch {}
+  if (!url || !/^(http|ws)s?:$/.test(url.protocol)) {
+    throw new TetheredError('INVALID_URL', `Invalid url "${input}": use ws:, wss:, http: or https:`)
   }
-  if (url.protocol === 'http:' || url.protocol === 'https:') {
-    url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:'
-  } else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TetheredError(
-      'INVALID_URL',
-      `Invalid url "${url.href}": use ws:, wss:, http: or https:`,
-    )
-  }
-  if (query) {
-    for (const key of Object.keys(query)) {
-      const value = query[key]
-      if (value !== null && value !== undefined) url.searchParams.set(key, String(value))
-    }
+  url.protocol = url.protocol.replace('http', 'ws')
+  for (const [key, value] of Object.entries(query ?? {})) {
+    // `set` turns numbers and booleans into their text.
+    if (value != null) url.searchParams.set(key, value as string)
   }
   return url.href
-}
-
-export function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause)
 }

@@ -131,7 +131,9 @@ describe('parsing', () => {
     await tick()
     server.last.send(new Uint8Array([1, 2, 3]).buffer)
     expect(c.getSnapshot().lastJsonMessage).toBeNull()
-    expect(c.getSnapshot().error?.message).toMatch(/Binary message, JSON text expected/)
+    expect(c.getSnapshot().error?.message).toMatch(
+      /not JSON \(pass `parse` or `parse: false`\): binary message/,
+    )
   })
 
   it('uses a custom parse, and parse: false turns parsing off without errors', async () => {
@@ -220,7 +222,7 @@ describe('sending and the queue', () => {
     circular.self = circular
     expect(c.sendJsonMessage(circular)).toBe(false)
     expect(c.getSnapshot().error?.code).toBe('SERIALIZE')
-    expect(c.getSnapshot().error?.message).toMatch(/Cannot serialise the message \(.*circular/i)
+    expect(c.getSnapshot().error?.message).toMatch(/Cannot serialise the message: .*circular/i)
     expect(c.sendJsonMessage({ fn: undefined, ok: 1 })).toBe(true)
     await tick()
     expect(server.received).toEqual(['{"ok":1}'])

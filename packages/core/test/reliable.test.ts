@@ -6,7 +6,7 @@ import { mockServer, tick, useFakeClock } from './support'
 const connect = useFakeClock()
 
 /** A server half of the wire format, by hand, with what it saw. */
-function reliableServer(options: { resume?: boolean } = {}) {
+function reliableServer(options: { resume?: boolean; keepAck?: boolean } = {}) {
   const base = mockServer()
   const hellos: unknown[] = []
   const got: string[] = []
@@ -20,8 +20,10 @@ function reliableServer(options: { resume?: boolean } = {}) {
         const hello = JSON.parse(frame.slice(2))
         hellos.push(hello)
         const resumed = hello.session !== null && options.resume !== false
+        // `keepAck`: a session it knows but cannot resume; it says what it got of it.
+        const ack = resumed || options.keepAck ? lastIn : 0
         if (!resumed) lastIn = 0
-        socket.send(`w:${JSON.stringify({ v: 1, session: 's1', resumed, ack: lastIn })}`)
+        socket.send(`w:${JSON.stringify({ v: 1, session: 's1', resumed, ack })}`)
       } else if (frame.startsWith('m:')) {
         const colon = frame.indexOf(':', 2)
         const seq = Number(frame.slice(2, colon))
@@ -112,6 +114,47 @@ describe('delivery: reliable', () => {
     await tick(200)
     expect(c.getSnapshot().resumed).toBe(false)
     expect(server.got).toEqual(['a', 'a'])
+  })
+
+  it('does not send again what the server got of a session it could not resume', async () => {
+    const server = reliableServer({ resume: false, keepAck: true })
+    const c = connect(server.url, { delivery: reliable, reconnectInterval: 100 })
+    await tick()
+    c.sendMessage('a')
+    c.sendMessage('b')
+    await tick()
+    // The server got both but its ack never left: the socket dies first.
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    c.sendMessage('c') // while down
+    await tick(200)
+    expect(c.getSnapshot().resumed).toBe(false)
+    // 'c' went out as message 1 of the new session; 'a' and 'b' not again.
+    expect(server.got).toEqual(['a', 'b', 'c'])
+  })
+
+  it('keeps at most queueSize unacknowledged, reports the overflow, and sends again only what is left', async () => {
+    const server = reliableServer()
+    const errors: string[] = []
+    const c = connect(server.url, {
+      delivery: reliable,
+      reconnectInterval: 100,
+      queueSize: 5,
+      onError: (e) => errors.push(e.code),
+    })
+    await tick()
+    for (let n = 1; n <= 4; n++) c.sendMessage(`${n}`)
+    await tick()
+    server.ack(3)
+    await tick()
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    // Down: '4' is still unacknowledged, so the last two of these six push out 4, then 5.
+    for (let n = 5; n <= 10; n++) c.sendMessage(`${n}`)
+    expect(errors).toEqual(['QUEUE_OVERFLOW', 'QUEUE_OVERFLOW'])
+    await tick(200)
+    // The server had 1–4; 5 was lost (and reported); 6–10 go out, in order.
+    expect(server.got).toEqual(['1', '2', '3', '4', '6', '7', '8', '9', '10'])
   })
 
   it('fails the attempt when no welcome comes within connectTimeout', async () => {

@@ -7,8 +7,7 @@ import {
   type SocketSnapshot,
   type UrlSource,
 } from '@tethered/core'
-import { useMemo, useState, useSyncExternalStore } from 'react'
-import { useIsomorphicLayoutEffect } from './use-isomorphic-layout-effect'
+import { useObserver } from './use-observer'
 
 /** Connection options plus `types`, `on` handlers and envelope `keys`. */
 export type UseSocketOptions<
@@ -32,30 +31,7 @@ export function useSocket<E extends SocketEvents, T extends InType<E> = InType<E
   url: UrlSource,
   options: UseSocketOptions<E, T> = {},
 ): SocketHook<E, T> {
-  const [observer] = useState(() => createSocketObserver<E, T>(url, options))
-
   // As in useWebSocket: the latest `on` handlers and options after every commit, a restart
   // only when the connection's identity (url, connect, share, protocols, queryParams) changes.
-  useIsomorphicLayoutEffect(() => {
-    observer.setOptions(url, options)
-  })
-
-  const snapshot = useSyncExternalStore(
-    observer.subscribe,
-    observer.getSnapshot,
-    observer.getServerSnapshot,
-  )
-
-  return useMemo(
-    () => ({
-      ...snapshot,
-      emit: observer.emit,
-      request: observer.request,
-      on: observer.on,
-      open: observer.open,
-      close: observer.close,
-      getWebSocket: observer.getWebSocket,
-    }),
-    [observer, snapshot],
-  )
+  return useObserver(createSocketObserver<E, T>, url, options)
 }

@@ -5,8 +5,7 @@ import {
   type Snapshot,
   type UrlSource,
 } from '@tethered/core'
-import { useMemo, useState, useSyncExternalStore } from 'react'
-import { useIsomorphicLayoutEffect } from './use-isomorphic-layout-effect'
+import { useObserver } from './use-observer'
 
 /** Every core connection option, plus `share`, `filter`, `linger` and the callbacks. */
 export type UseWebSocketOptions<In = unknown, Out = unknown> = ObserverOptions<In, Out>
@@ -34,35 +33,8 @@ export function useWebSocket<In = unknown, Out = unknown>(
   options: UseWebSocketOptions<In, Out> = {},
   connect = true,
 ): WebSocketHook<In, Out> {
-  const merged: UseWebSocketOptions<In, Out> = {
+  return useObserver(createWebSocketObserver<In, Out>, url, {
     ...options,
     connect: connect && options.connect !== false,
-  }
-  // Lazy: the observer opens nothing until its first subscriber, so the instance a StrictMode
-  // double render throws away, and server rendering, never touch the network.
-  const [observer] = useState(() => createWebSocketObserver<In, Out>(url, merged))
-
-  // Every commit: new callbacks and option objects are taken as they are; the observer
-  // restarts the socket only when the url, connect, share, protocols or queryParams values change.
-  useIsomorphicLayoutEffect(() => {
-    observer.setOptions(url, merged)
   })
-
-  const snapshot = useSyncExternalStore(
-    observer.subscribe,
-    observer.getSnapshot,
-    observer.getServerSnapshot,
-  )
-
-  return useMemo(
-    () => ({
-      ...snapshot,
-      sendMessage: observer.sendMessage,
-      sendJsonMessage: observer.sendJsonMessage,
-      open: observer.open,
-      close: observer.close,
-      getWebSocket: observer.getWebSocket,
-    }),
-    [observer, snapshot],
-  )
 }

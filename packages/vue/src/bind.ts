@@ -25,14 +25,19 @@ interface Store<S, O> {
   setOptions(url: UrlSource, options: O): void
   subscribe(listener: () => void): () => void
   getSnapshot(): S
+  getServerSnapshot(): S
+  getConnection?(): unknown
 }
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as { then?: unknown } | null)?.then === 'function'
+/** An observer's methods: everything but what binds it to a component. */
+export type Methods<St> = Omit<
+  St,
+  'setOptions' | 'subscribe' | 'getSnapshot' | 'getServerSnapshot' | 'getConnection'
+>
 
 function readUrl(url: MaybeRefOrGetter<UrlSource>): UrlSource {
-  const value: unknown = toValue(url)
-  if (!isThenable(value)) return value as UrlSource
+  const value = toValue(url) as unknown
+  if (typeof (value as PromiseLike<unknown> | null)?.then !== 'function') return value as UrlSource
   // `url` was an async url provider (core calls it before every attempt, e.g. for a fresh
   // token) that `toValue` took for a getter. Core gets the function itself; this probe's
   // promise is unused and must not surface as an unhandled rejection.
@@ -50,18 +55,19 @@ function readOptions<O>(options: MaybeRefOrGetter<(O & ImmediateOption) | undefi
  * Binds a core observer to the current effect scope: the url and options are watched and
  * handed to `setOptions` (core decides whether that reconnects), snapshot fields are
  * copied into shallow refs on every (batched) notification, and scope disposal
- * unsubscribes, which lets core release the socket.
+ * unsubscribes, which lets core release the socket. Returns the refs and the observer's
+ * methods.
  */
 export function bind<O, St extends Store<object, O>>(
   name: string,
   create: (url: UrlSource, options: O) => St,
   url: MaybeRefOrGetter<UrlSource>,
   options: MaybeRefOrGetter<(O & ImmediateOption) | undefined>,
-): { store: St; refs: ReadonlyRefs<ReturnType<St['getSnapshot']>> } {
+): ReadonlyRefs<ReturnType<St['getSnapshot']>> & Methods<St> {
   const scope = getCurrentScope()
   if (!scope) {
     warn(
-      `${name}() was called outside setup() and any effectScope(): its connection can never be released`,
+      `${name}() was called outside setup() and any effectScope(): its socket can never be released`,
     )
   }
 
@@ -76,11 +82,8 @@ export function bind<O, St extends Store<object, O>>(
 
   const first = bound.getSnapshot() as Record<string, unknown>
   const state: Record<string, ShallowRef<unknown>> = {}
-  const refs: Record<string, Readonly<ShallowRef<unknown>>> = {}
-  for (const key of Object.keys(first)) {
-    state[key] = shallowRef(first[key])
-    refs[key] = shallowReadonly(state[key])
-  }
+  const refs: Record<string, unknown> = {}
+  for (const key in first) refs[key] = shallowReadonly((state[key] = shallowRef(first[key])))
 
   // Server rendering has no unmount to release a socket, so it opens none and keeps the
   // idle snapshot (UNINSTANTIATED).
@@ -93,5 +96,6 @@ export function bind<O, St extends Store<object, O>>(
     if (scope) onScopeDispose(off)
   }
 
-  return { store: bound, refs: refs as ReadonlyRefs<ReturnType<St['getSnapshot']>> }
+  const { setOptions, subscribe, getSnapshot, getServerSnapshot, getConnection, ...methods } = bound
+  return Object.assign(refs, methods) as ReadonlyRefs<ReturnType<St['getSnapshot']>> & Methods<St>
 }

@@ -48,19 +48,13 @@ export function useSocket<E extends SocketEvents, T extends InType<E> = InType<E
   url: MaybeRefOrGetter<UrlSource>,
   options?: MaybeRefOrGetter<UseSocketOptions<E, T> | undefined>,
 ): UseSocketReturn<E, T> {
-  const { store, refs } = bind('useSocket', createSocketObserver<E, T>, url, options)
-  return {
-    ...refs,
-    emit: store.emit,
-    request: store.request,
-    on(type, handler) {
-      const off = store.on(type, handler)
-      // Registered in setup (or any scope), it goes with that scope.
-      if (getCurrentScope()) onScopeDispose(off)
-      return off
-    },
-    open: store.open,
-    close: store.close,
-    getWebSocket: store.getWebSocket,
+  const socket = bind('useSocket', createSocketObserver<E, T>, url, options)
+  const on = socket.on
+  socket.on = (type, handler) => {
+    const off = on(type, handler)
+    // Registered in setup (or any scope), it goes with that scope.
+    if (getCurrentScope()) onScopeDispose(off)
+    return off
   }
+  return socket
 }

@@ -48,13 +48,5 @@ export function useWebSocket<In = unknown, Out = unknown>(
   url: MaybeRefOrGetter<UrlSource>,
   options?: MaybeRefOrGetter<UseWebSocketOptions<In, Out> | undefined>,
 ): UseWebSocketReturn<In, Out> {
-  const { store, refs } = bind('useWebSocket', createWebSocketObserver<In, Out>, url, options)
-  return {
-    ...refs,
-    sendMessage: store.sendMessage,
-    sendJsonMessage: store.sendJsonMessage,
-    getWebSocket: store.getWebSocket,
-    open: store.open,
-    close: store.close,
-  }
+  return bind('useWebSocket', createWebSocketObserver<In, Out>, url, options)
 }
