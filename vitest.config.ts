@@ -65,7 +65,10 @@ export default defineConfig({
           name: 'react18',
           environment: 'jsdom',
           include: ['packages/react/test/**/*.test.{ts,tsx}'],
-          setupFiles: ['packages/react/test/support/react18.ts', 'packages/react/test/support/setup.ts'],
+          setupFiles: [
+            'packages/react/test/support/react18.ts',
+            'packages/react/test/support/setup.ts',
+          ],
           env: { EXPECTED_REACT_MAJOR: '18' },
         },
       },

@@ -55,7 +55,9 @@ function ensureChromium() {
     run('apt-get', ['update', '-qq'])
     if (run('apt-get', ['install', '-y', '-qq', 'chromium']) === 0) return
   }
-  console.warn('No /usr/bin/chromium: the browser tests will fail. Install it: apt-get install chromium')
+  console.warn(
+    'No /usr/bin/chromium: the browser tests will fail. Install it: apt-get install chromium',
+  )
 }
 
 ensureInstalled()
