@@ -1,5 +1,5 @@
-import { type Connection, createConnection, type ReconnectingInfo } from '@tethered/core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createConnection, type ReconnectingInfo } from '@tethered/core'
+import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import {
   MARGIN,
@@ -9,42 +9,31 @@ import {
   scaledBackoff,
   scaledCeiling,
 } from '../support/core-helpers'
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy'
+import { proxiedServer } from '../support/fault-setup'
+import { startTcpProxy } from '../support/tcp-proxy'
 import { waitFor } from '../support/wait'
-import { type PongServer, startPongServer } from '../support/ws-server'
+import { startPongServer } from '../support/ws-server'
 
 const INTERVAL = 200
 const TIMEOUT = 200
 const CONNECT_TIMEOUT = 600
 
-let server: PongServer
-let proxy: TcpProxy
-let conn: Connection<unknown, string> | null = null
-
-beforeEach(async () => {
-  server = await startPongServer()
-  proxy = await startTcpProxy(server.port)
-})
-
-afterEach(async () => {
-  conn?.dispose()
-  conn = null
-  await proxy.close()
-  await server.close()
-})
+const net = proxiedServer()
 
 const heartbeat = { interval: INTERVAL, timeout: TIMEOUT }
 
 describe('black hole (half-open network)', () => {
   it('detects the dead socket within interval + timeout and is usable again within one backoff step of the network returning', async () => {
     const reconnecting: ReconnectingInfo[] = []
-    const c = (conn = createConnection<unknown, string>(proxy.url(), {
-      WebSocket,
-      heartbeat,
-      connectTimeout: CONNECT_TIMEOUT,
-      reconnectInterval: scaledBackoff,
-      parse: false,
-    }))
+    const c = net.track(
+      createConnection<unknown, string>(net.proxy.url(), {
+        WebSocket,
+        heartbeat,
+        connectTimeout: CONNECT_TIMEOUT,
+        reconnectInterval: scaledBackoff,
+        parse: false,
+      }),
+    )
     c.on('reconnecting', (info) => reconnecting.push(info))
     await opened(c)
     await roundTrip(c, 'before')
@@ -57,7 +46,7 @@ describe('black hole (half-open network)', () => {
     const sender = setInterval(() => c.sendMessage(`m${++seq}`), 25)
     try {
       const holeAt = performance.now()
-      proxy.blackhole(true)
+      net.proxy.blackhole(true)
       const [closeInfo] = await once(c, 'close', 5_000)
       const detected = performance.now() - holeAt
       const sentBeforeDetection = seq
@@ -74,18 +63,20 @@ describe('black hole (half-open network)', () => {
       // What is left of the backoff step in effect (0 when an attempt is under way).
       const wait =
         snap.nextReconnectAt === null ? 0 : Math.max(0, snap.nextReconnectAt - Date.now())
-      proxy.blackhole(false)
+      net.proxy.blackhole(false)
       await waitFor(() => c.getSnapshot().readyState === 1, 10_000, 'the reopen')
       const reopened = performance.now() - backAt
       await roundTrip(c, 'after')
       const usable = performance.now() - backAt
       clearInterval(sender)
       const sent = seq
-      await waitFor(() => server.received.includes(`m${sent}`), 2_000, 'the last message')
-      const got = new Set(server.received)
+      await waitFor(() => net.server.received.includes(`m${sent}`), 2_000, 'the last message')
+      const got = new Set(net.server.received)
       const lost: number[] = []
       for (let i = 1; i <= sent; i++) if (!got.has(`m${i}`)) lost.push(i)
-      const order = server.received.filter((t) => t.startsWith('m')).map((t) => Number(t.slice(1)))
+      const order = net.server.received
+        .filter((t) => t.startsWith('m'))
+        .map((t) => Number(t.slice(1)))
 
       console.log(
         [
@@ -113,20 +104,22 @@ describe('black hole (half-open network)', () => {
   })
 
   it('lets go of the dead socket at once: no TCP socket or close timer is left for 30 s', async () => {
-    const c = (conn = createConnection<unknown, string>(proxy.url(), {
-      WebSocket,
-      heartbeat,
-      reconnect: false,
-      parse: false,
-    }))
+    const c = net.track(
+      createConnection<unknown, string>(net.proxy.url(), {
+        WebSocket,
+        heartbeat,
+        reconnect: false,
+        parse: false,
+      }),
+    )
     await opened(c)
     const ws = c.getWebSocket() as unknown as WebSocket
-    proxy.blackhole(true)
+    net.proxy.blackhole(true)
     await once(c, 'close', 5_000)
     const deadAt = performance.now()
     // A close() would leave ws waiting 30 s (its closeTimeout) for a close frame that cannot come.
     await waitFor(
-      () => ws.readyState === ws.CLOSED && proxy.active === 0,
+      () => ws.readyState === ws.CLOSED && net.proxy.active === 0,
       MARGIN,
       'the socket to go',
     )
@@ -136,10 +129,12 @@ describe('black hole (half-open network)', () => {
   })
 
   it('a manual close on a dead network ends within its grace period and lets the socket go', async () => {
-    const c = (conn = createConnection<unknown, string>(proxy.url(), { WebSocket, parse: false }))
+    const c = net.track(
+      createConnection<unknown, string>(net.proxy.url(), { WebSocket, parse: false }),
+    )
     await opened(c)
     const ws = c.getWebSocket() as unknown as WebSocket
-    proxy.blackhole(true)
+    net.proxy.blackhole(true)
     const closed = once(c, 'close', 3_000 + MARGIN)
     const start = performance.now()
     c.close(1000, 'bye')
@@ -147,7 +142,7 @@ describe('black hole (half-open network)', () => {
     const [info] = await closed
     const took = performance.now() - start
     await waitFor(
-      () => ws.readyState === ws.CLOSED && proxy.active === 0,
+      () => ws.readyState === ws.CLOSED && net.proxy.active === 0,
       MARGIN,
       'the socket to go',
     )
@@ -159,23 +154,25 @@ describe('black hole (half-open network)', () => {
   })
 
   it('a peer that never answers the probe but keeps sending stays alive; one that goes silent dies', async () => {
-    await server.close()
-    server = await startPongServer({ pong: false })
-    await proxy.close()
-    proxy = await startTcpProxy(server.port)
-    const c = (conn = createConnection<unknown, string>(proxy.url(), {
-      WebSocket,
-      heartbeat,
-      reconnect: false,
-      parse: false,
-    }))
+    await net.server.close()
+    net.server = await startPongServer({ pong: false })
+    await net.proxy.close()
+    net.proxy = await startTcpProxy(net.server.port)
+    const c = net.track(
+      createConnection<unknown, string>(net.proxy.url(), {
+        WebSocket,
+        heartbeat,
+        reconnect: false,
+        parse: false,
+      }),
+    )
     let closedAt = 0
     c.on('close', () => {
       closedAt = performance.now()
     })
     await opened(c)
     // Traffic every 100 ms for 5 heartbeat deadlines: any inbound message counts as alive.
-    const feed = setInterval(() => server.broadcast('tick'), 100)
+    const feed = setInterval(() => net.server.broadcast('tick'), 100)
     await new Promise((resolve) => setTimeout(resolve, 5 * (INTERVAL + TIMEOUT)))
     clearInterval(feed)
     expect(closedAt).toBe(0)

@@ -1,5 +1,5 @@
-import { type Connection, createConnection } from '@tethered/core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createConnection } from '@tethered/core'
+import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import {
   MARGIN,
@@ -9,37 +9,24 @@ import {
   scaledBackoff,
   scaledCeiling,
 } from '../support/core-helpers'
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy'
+import { proxiedServer } from '../support/fault-setup'
 import { waitFor } from '../support/wait'
-import { type PongServer, startPongServer } from '../support/ws-server'
 
 const STABLE_AFTER = 400
 
-let server: PongServer
-let proxy: TcpProxy
-let conn: Connection<unknown, string> | null = null
-
-beforeEach(async () => {
-  server = await startPongServer()
-  proxy = await startTcpProxy(server.port)
-})
-
-afterEach(async () => {
-  conn?.dispose()
-  conn = null
-  await proxy.close()
-  await server.close()
-})
+const net = proxiedServer()
 
 describe('cut connections', () => {
   it('a cut reconnects; cuts soon after opening keep the backoff growing, a stable connection resets it', async () => {
-    const c = (conn = createConnection<unknown, string>(proxy.url(), {
-      WebSocket,
-      heartbeat: { interval: 200, timeout: 200 },
-      reconnectInterval: scaledBackoff,
-      stableAfter: STABLE_AFTER,
-      parse: false,
-    }))
+    const c = net.track(
+      createConnection<unknown, string>(net.proxy.url(), {
+        WebSocket,
+        heartbeat: { interval: 200, timeout: 200 },
+        reconnectInterval: scaledBackoff,
+        stableAfter: STABLE_AFTER,
+        parse: false,
+      }),
+    )
     await opened(c)
     await roundTrip(c, 'hello')
 
@@ -47,14 +34,14 @@ describe('cut connections', () => {
       const scheduled = once(c, 'reconnecting', 2_000)
       const closed = once(c, 'close', 2_000)
       const cutAt = performance.now()
-      proxy.cut()
+      net.proxy.cut()
       const [info] = await closed
       const noticed = performance.now() - cutAt
       const [{ attempt, delay }] = await scheduled
       await opened(c, delay + 5_000)
       const reopened = performance.now() - cutAt
       const trip = await roundTrip(c, label)
-      await waitFor(() => server.clients === 1, 2_000, 'the server to drop the cut socket')
+      await waitFor(() => net.server.clients === 1, 2_000, 'the server to drop the cut socket')
       console.log(
         `cut ${label}: close ${info.code} noticed in ${noticed.toFixed(0)} ms, attempt ${attempt} after ${delay} ms (ceiling ${scaledCeiling(attempt)}), reopened in ${reopened.toFixed(0)} ms, round trip ${trip.toFixed(0)} ms`,
       )
@@ -75,7 +62,7 @@ describe('cut connections', () => {
     // Open longer than stableAfter: the next cut starts the backoff over.
     await new Promise((resolve) => setTimeout(resolve, STABLE_AFTER + 100))
     expect(await cutAndRecover('#4 (after a stable period)')).toBe(1)
-    expect(server.connections).toBe(5)
-    expect(proxy.accepted).toBe(5)
+    expect(net.server.connections).toBe(5)
+    expect(net.proxy.accepted).toBe(5)
   })
 })

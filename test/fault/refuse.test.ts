@@ -1,28 +1,13 @@
-import { type Connection, createConnection, type ReconnectingInfo } from '@tethered/core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createConnection, type ReconnectingInfo } from '@tethered/core'
+import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { MARGIN, opened, roundTrip, scaledBackoff, scaledCeiling } from '../support/core-helpers'
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy'
+import { proxiedServer } from '../support/fault-setup'
 import { waitFor } from '../support/wait'
-import { type PongServer, startPongServer } from '../support/ws-server'
 
 const WINDOW = 2_500
 
-let server: PongServer
-let proxy: TcpProxy
-let conn: Connection<unknown, string> | null = null
-
-beforeEach(async () => {
-  server = await startPongServer()
-  proxy = await startTcpProxy(server.port)
-})
-
-afterEach(async () => {
-  conn?.dispose()
-  conn = null
-  await proxy.close()
-  await server.close()
-})
+const net = proxiedServer()
 
 /**
  * Attempts a client following the backoff can make in `window` ms when every attempt is
@@ -44,21 +29,23 @@ function simulate(window: number, runs: number) {
 describe('refused connections', () => {
   it('attempts follow the backoff while the server refuses (no storm), and it reconnects when it accepts again', async () => {
     const scheduled: (ReconnectingInfo & { at: number })[] = []
-    const c = (conn = createConnection<unknown, string>(proxy.url(), {
-      WebSocket,
-      reconnectInterval: scaledBackoff,
-      parse: false,
-    }))
+    const c = net.track(
+      createConnection<unknown, string>(net.proxy.url(), {
+        WebSocket,
+        reconnectInterval: scaledBackoff,
+        parse: false,
+      }),
+    )
     c.on('reconnecting', (info) => scheduled.push({ ...info, at: performance.now() }))
     await opened(c)
-    const arrivalsBefore = proxy.arrivals.length
+    const arrivalsBefore = net.proxy.arrivals.length
 
-    proxy.refuse(true)
+    net.proxy.refuse(true)
     const start = performance.now()
-    proxy.cut()
+    net.proxy.cut()
     await new Promise((resolve) => setTimeout(resolve, WINDOW))
     const end = performance.now()
-    const arrivals = proxy.arrivals.slice(arrivalsBefore).filter((t) => t <= end)
+    const arrivals = net.proxy.arrivals.slice(arrivalsBefore).filter((t) => t <= end)
     // Retries whose timer fired inside the window (the last one may still be pending).
     const fired = scheduled.filter((s) => s.at + s.delay <= end - MARGIN)
 
@@ -66,7 +53,7 @@ describe('refused connections', () => {
     const snap = c.getSnapshot()
     const wait = snap.nextReconnectAt === null ? 0 : Math.max(0, snap.nextReconnectAt - Date.now())
     const attempt = snap.reconnectAttempt
-    proxy.refuse(false)
+    net.proxy.refuse(false)
     await waitFor(() => c.getSnapshot().readyState === 1, wait + 5_000, 'the reconnect')
     const recovered = performance.now() - backAt
     await roundTrip(c, 'back')
@@ -75,7 +62,7 @@ describe('refused connections', () => {
     const gaps = arrivals.map((t, i) => t - (i === 0 ? start : (arrivals[i - 1] as number)))
     console.log(
       [
-        `refused for ${(end - start).toFixed(0)} ms: ${arrivals.length} attempts reached the proxy, ${proxy.refused} refused`,
+        `refused for ${(end - start).toFixed(0)} ms: ${arrivals.length} attempts reached the proxy, ${net.proxy.refused} refused`,
         `  scheduled delays ${scheduled.map((s) => `#${s.attempt} ${s.delay}`).join(', ')} ms`,
         `  gaps between attempts ${gaps.map((g) => g.toFixed(0)).join(', ')} ms`,
         `  the backoff allows ${sim.mean.toFixed(1)} on average, ${sim.max} at most in 100,000 simulated runs; a fixed 100 ms retry would make ${Math.floor(WINDOW / 100)}`,
@@ -95,7 +82,7 @@ describe('refused connections', () => {
       expect(arrival).toBeLessThanOrEqual(s.at + s.delay + MARGIN)
     }
     expect(arrivals.length).toBeLessThanOrEqual(sim.max)
-    expect(proxy.refused).toBe(arrivals.length)
+    expect(net.proxy.refused).toBe(arrivals.length)
     expect(recovered).toBeLessThanOrEqual(wait + MARGIN)
     expect(c.getSnapshot().reconnectAttempt).toBe(0)
   })
