@@ -1,9 +1,8 @@
-import { EventEmitter } from 'node:events'
-import type { IncomingMessage } from 'node:http'
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, expect, type MockInstance, vi } from 'vitest'
 import { type EffectScope, effectScope, h, nextTick, onUpdated, watch } from 'vue'
-import { WebSocketServer, type WebSocket as WsSocket } from 'ws'
+import type { WebSocket as WsSocket } from 'ws'
+import { startServer as startTestServer, type TestServer } from '../../../test/bindings/server'
 
 export { WebSocket } from 'ws'
 
@@ -33,23 +32,7 @@ export function until(check: () => boolean, label: string): Promise<void> {
   })
 }
 
-export interface TestServer {
-  /** `ws://127.0.0.1:<port><path>` */
-  url(path?: string): string
-  /** Sockets accepted since start, in order. */
-  readonly sockets: WsSocket[]
-  /** The request path of each accepted socket. */
-  readonly paths: string[]
-  /** Sockets open on the server side now. */
-  readonly open: number
-  /** Text received (heartbeat probes answered and left out), in order. */
-  readonly received: string[]
-  /** Send to every open socket. */
-  send(data: string): void
-  /** Resolves once `check()` is true, re-checking on every server event. */
-  until(check: () => boolean, label: string): Promise<void>
-  close(): Promise<void>
-}
+export type { TestServer }
 
 export interface ServerOptions {
   /** Answer a text `ping` with `pong`. @default true */
@@ -60,70 +43,12 @@ export interface ServerOptions {
 
 const servers: TestServer[] = []
 
-/** A `ws` server on 127.0.0.1, port 0; closed after the test. */
+/** The behaviour suite's `ws` server (127.0.0.1, port 0), closed after the test. */
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
-  await new Promise<void>((resolve, reject) => {
-    wss.once('listening', resolve)
-    wss.once('error', reject)
+  const server = await startTestServer({
+    ...(options.onMessage ? { onMessage: options.onMessage } : {}),
+    ...(options.pong === false ? { pong: () => false } : {}),
   })
-  const events = new EventEmitter()
-  const sockets: WsSocket[] = []
-  const paths: string[] = []
-  const received: string[] = []
-  let open = 0
-  wss.on('connection', (ws: WsSocket, req: IncomingMessage) => {
-    sockets.push(ws)
-    paths.push(req.url ?? '')
-    open++
-    ws.on('error', () => {})
-    ws.on('close', () => {
-      open--
-      events.emit('change')
-    })
-    ws.on('message', (data, binary) => {
-      if (binary) return
-      const text = data.toString()
-      if (text === 'ping' && options.pong !== false) return ws.send('pong')
-      received.push(text)
-      options.onMessage?.(ws, text)
-      events.emit('change')
-    })
-    events.emit('change')
-  })
-  const { port } = wss.address() as { port: number }
-  const server: TestServer = {
-    url: (path = '/') => `ws://127.0.0.1:${port}${path}`,
-    sockets,
-    paths,
-    get open() {
-      return open
-    },
-    received,
-    send(data) {
-      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(data)
-    },
-    until(check, label) {
-      return new Promise((resolve, reject) => {
-        const test = () => {
-          if (!check()) return
-          clearTimeout(timer)
-          events.off('change', test)
-          resolve()
-        }
-        const timer = setTimeout(() => {
-          events.off('change', test)
-          reject(timedOut(`${label} (server: ${sockets.length} accepted, ${open} open)`))
-        }, TIMEOUT)
-        events.on('change', test)
-        test()
-      })
-    },
-    close() {
-      for (const ws of sockets) ws.terminate()
-      return new Promise((resolve) => wss.close(() => resolve()))
-    },
-  }
   servers.push(server)
   return server
 }
