@@ -60,6 +60,51 @@ describe('core against a real ws server', () => {
     c.dispose()
   })
 
+  it('gives ws messages the MessageEvent fields apps read: type, data as text or bytes, target', async () => {
+    const { url } = await echoServer()
+    const c = createConnection(url, { WebSocket, parse: false })
+    await until((done) => c.on('open', done))
+    c.sendMessage('héllo')
+    const text = await until<MessageEvent>((done) => c.on('message', done))
+    expect(text).toMatchObject({ type: 'message', data: 'héllo', target: c.getWebSocket() })
+    expect(c.getSnapshot().lastMessage).toBe(text)
+    c.sendMessage(new Uint8Array([1, 2, 3]))
+    const bytes = await until<MessageEvent>((done) => c.on('message', done))
+    // ws's own default binaryType: a Buffer.
+    expect(Buffer.isBuffer(bytes.data)).toBe(true)
+    expect([...(bytes.data as Buffer)]).toEqual([1, 2, 3])
+    c.dispose()
+  })
+
+  it('ignores messages still arriving on a socket it replaced', async () => {
+    const { url, wss } = await echoServer()
+    // The first connection gets bursts of 'stale': frames arrive many to a TCP read, so
+    // more of them follow the one that triggers the replacement.
+    let flood: ReturnType<typeof setInterval> | undefined
+    wss.once('connection', (s) => {
+      flood = setInterval(() => {
+        for (let i = 0; i < 50 && s.readyState === s.OPEN; i++) s.send('stale')
+      }, 1)
+    })
+    const c = createConnection(url, { WebSocket, parse: false })
+    let replaced = false
+    let late = 0
+    c.on('message', (e) => {
+      if (e.data !== 'stale') return
+      if (replaced) late++
+      else {
+        replaced = true
+        c.open() // a new socket now; the flooding one is let go
+      }
+    })
+    await until((done) => c.on('open', () => replaced && done(undefined)))
+    c.sendMessage('fresh')
+    await until((done) => c.on('message', (e) => e.data === 'fresh' && done(undefined)))
+    clearInterval(flood)
+    expect(late).toBe(0)
+    c.dispose()
+  })
+
   it('retries a server restart (1001) and stops on a normal closure (1000)', async () => {
     const { url, wss } = await echoServer()
     const c = createConnection(url, { WebSocket, reconnectInterval: 20 })
