@@ -22,7 +22,7 @@ export interface RequestShape {
   reply?: unknown
 }
 
-/** Used when no event map is given: any type name, payloads `unknown`. */
+/** Used when no event map is given: every type name allowed, payloads `unknown`. */
 export interface DefaultEvents {
   in: Record<string, unknown>
   out: Record<string, unknown>
