@@ -103,7 +103,9 @@ export function createConnection<In = unknown, Out = unknown>(
   let seen = 0
   let probeAt = 0
   const queue: SendData[] = []
-  const handlers = new Map<string, Set<Handler>>()
+  // The message handlers are looked up once: per message, a lookup is a measurable share.
+  const onMessage = new Set<Handler>()
+  const handlers = new Map<string, Set<Handler>>([['message', onMessage]])
   const views = new Set<View<In>>()
   // Only views with a filter are told of each message. The others read the newest message
   // when asked, so a message costs them nothing until someone looks: a flood into a
@@ -371,9 +373,10 @@ export function createConnection<In = unknown, Out = unknown>(
       jsonAt = count
     }
     messaged = true
-    for (const view of filtered) view(event, json)
-    notify()
-    emit('message', event, o.onMessage, json)
+    if (filtered.size) for (const view of filtered) view(event, json)
+    if (!scheduled) notify()
+    for (const handler of onMessage) call(handler, event, json)
+    call(o.onMessage as Handler | undefined, event, json)
   }
 
   /** Opens a socket on the resolved url; a bad url or no WebSocket is not worth a retry. */
@@ -549,7 +552,7 @@ export function createConnection<In = unknown, Out = unknown>(
       // Whoever waits on this socket (a pending request) learns it is gone.
       if (live) emit('close', { code: 1000, reason: 'disposed', wasClean: true }, o.onClose)
       detach()
-      handlers.clear()
+      for (const set of handlers.values()) set.clear()
       views.clear()
       filtered.clear()
       plain.clear()

@@ -98,7 +98,8 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
   const live: Record<string, unknown> = {}
 
   const refresh = () => {
-    for (const k in live) delete live[k]
+    // Reset, not deleted: deleting turns the object into a slow dictionary, read per message.
+    for (const k in live) live[k] = undefined
     Object.assign(live, opts)
     for (const k of Object.values(CALLBACKS)) live[k] = undefined
     // Connections start idle; `attach` opens them once its handlers are wired, so `onError`
