@@ -74,6 +74,9 @@ export function resolveEnvelopeKeys(keys?: Partial<EnvelopeKeys>): EnvelopeKeys 
   return keys ? { ...DEFAULT_ENVELOPE_KEYS, ...keys } : DEFAULT_ENVELOPE_KEYS
 }
 
+/** An envelope's fields: the default keys are named after them. */
+type Field = keyof EnvelopeKeys
+
 /**
  * Reads an envelope out of a parsed JSON value. Returns `null` when the value is not an
  * envelope. Only own properties are read, so `__proto__` or `constructor` in the payload
@@ -83,17 +86,25 @@ export function decodeEnvelope(
   value: unknown,
   keys: EnvelopeKeys = DEFAULT_ENVELOPE_KEYS,
 ): Envelope | null {
-  if (typeof value !== 'object' || !value || Array.isArray(value)) return null
-  const has = (key: string) => Object.hasOwn(value, key)
-  const read = (key: string) => (has(key) ? (value as Record<string, unknown>)[key] : undefined)
-  const type = read(keys.type)
+  const envelope: Record<string, unknown> = {}
+  if (typeof value === 'object' && value && !Array.isArray(value)) {
+    for (const field in DEFAULT_ENVELOPE_KEYS) {
+      const key = keys[field as Field]
+      if (Object.hasOwn(value, key)) envelope[field] = (value as Record<string, unknown>)[key]
+    }
+  }
+  const { type, id, error } = envelope
   if (typeof type !== 'string' || !type) return null
-  const envelope: Envelope = { type }
-  if (has(keys.data)) envelope.data = read(keys.data)
-  const id = read(keys.id)
-  if (Number.isSafeInteger(id)) envelope.id = id as number
-  if (has(keys.error)) envelope.error = toErrorPayload(read(keys.error))
-  return envelope
+  if (!Number.isSafeInteger(id)) delete envelope.id
+  if ('error' in envelope) {
+    // A bare string is the message itself.
+    const { message = error, code } = Object(error) as { message?: unknown; code?: unknown }
+    envelope.error = {
+      message: typeof message === 'string' ? message : 'request failed',
+      ...(typeof code === 'string' && { code }),
+    }
+  }
+  return envelope as unknown as Envelope
 }
 
 /** Builds the wire object for an envelope under the given keys. */
@@ -101,21 +112,13 @@ export function encodeEnvelope(
   envelope: Envelope,
   keys: EnvelopeKeys = DEFAULT_ENVELOPE_KEYS,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { [keys.type]: envelope.type }
-  for (const field of ['data', 'id', 'error'] as const) {
-    if (envelope[field] !== undefined) out[keys[field]] = envelope[field]
+  const out: Record<string, unknown> = {}
+  for (const field in DEFAULT_ENVELOPE_KEYS) {
+    if (envelope[field as Field] !== undefined) {
+      out[keys[field as Field]] = envelope[field as Field]
+    }
   }
   return out
-}
-
-function toErrorPayload(value: unknown): ErrorPayload {
-  const record = value as { message?: unknown; code?: unknown } | null | undefined
-  const message = typeof value === 'string' ? value : record?.message
-  const payload: ErrorPayload = {
-    message: typeof message === 'string' ? message : 'request failed',
-  }
-  if (typeof record?.code === 'string') payload.code = record.code
-  return payload
 }
 
 /**

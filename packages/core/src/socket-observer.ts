@@ -1,8 +1,7 @@
 import { listen } from './connection'
-import { TetheredError } from './errors'
-import { createWebSocketObserver, type ObserverOptions } from './observer'
+import { createWebSocketObserver, IDLE_SNAPSHOT, type ObserverOptions } from './observer'
 import { type Envelope, type EnvelopeKeys, encodeEnvelope, resolveEnvelopeKeys } from './protocol'
-import { decode, requestsOf, trackers } from './requests'
+import { decode, isReply, request } from './requests'
 import type { Connection, Snapshot, Unsubscribe, UrlSource } from './types'
 
 /**
@@ -95,8 +94,8 @@ export function createSocketObserver<E extends SocketEvents, T extends InType<E>
   url: UrlSource,
   options: SocketObserverOptions<E, T> = {},
 ): SocketObserver<E, T> {
-  let opts = options
-  let keys = resolveEnvelopeKeys(options.keys)
+  // Set by `adapt`, so it always matches the options the inner observer holds.
+  let keys: EnvelopeKeys
   const handlers = new Map<string, Set<Handler>>()
   let lastInner: Snapshot<unknown> | undefined
   let snapshot: SocketSnapshot<E, T>
@@ -104,35 +103,37 @@ export function createSocketObserver<E extends SocketEvents, T extends InType<E>
   /** The message's envelope if it is an event: not a reply to a request made on this connection. */
   const eventOf = (json: unknown) => {
     const envelope = decode(json, keys)
-    const c = inner.getConnection() as Connection<never, never> | null
-    return envelope && !(c && trackers.get(c)?.isReply(envelope.id)) ? envelope : null
+    return !isReply(getConnection(), envelope?.id) && envelope
   }
 
-  const adapt = (o: SocketObserverOptions<E, T>): ObserverOptions => ({
-    ...o,
-    filter: (_event, json) => {
-      const envelope = eventOf(json)
-      return !!envelope && (!o.types || o.types.includes(envelope.type as T))
-    },
-    onMessage: (event, json) => {
-      const envelope = eventOf(json)
-      if (envelope) {
-        const { type, data } = envelope
-        const on = opts.on as Record<string, Handler | undefined> | undefined
-        // `hasOwn` keeps `__proto__` or `constructor` as a type name from reaching Object.prototype.
-        if (on && Object.hasOwn(on, type)) on[type]?.(data, envelope)
-        for (const fn of handlers.get(type) ?? []) fn(data, envelope)
-      }
-      o.onMessage?.(event, json)
-    },
-  })
+  const adapt = (o: SocketObserverOptions<E, T>): ObserverOptions => {
+    keys = resolveEnvelopeKeys(o.keys)
+    return {
+      ...o,
+      filter: (_event, json) => {
+        const envelope = eventOf(json)
+        return !!envelope && o.types?.includes(envelope.type as T) !== false
+      },
+      onMessage: (event, json) => {
+        const envelope = eventOf(json)
+        if (envelope) {
+          const { type, data } = envelope
+          const on = (o.on ?? {}) as Record<string, Handler | undefined>
+          // `hasOwn` keeps `__proto__` or `constructor` as a type name from reaching Object.prototype.
+          if (Object.hasOwn(on, type)) on[type]?.(data, envelope)
+          for (const fn of handlers.get(type) ?? []) fn(data, envelope)
+        }
+        o.onMessage?.(event, json)
+      },
+    }
+  }
 
   const inner = createWebSocketObserver(url, adapt(options))
 
   const derive = (s: Snapshot<unknown>): SocketSnapshot<E, T> => {
     if (s !== lastInner) {
       lastInner = s
-      const { lastJsonMessage, lastMessage: _, ...state } = s
+      const { lastJsonMessage, ...state } = s
       const envelope = decode(lastJsonMessage, keys)
       snapshot = {
         ...state,
@@ -143,32 +144,24 @@ export function createSocketObserver<E extends SocketEvents, T extends InType<E>
     return snapshot
   }
 
-  const server = derive(inner.getServerSnapshot())
+  const server = derive(IDLE_SNAPSHOT)
+  // The untyped senders stay inside; the rest of the inner observer passes through.
+  const { sendMessage, sendJsonMessage, getConnection, ...passed } = inner
 
   return {
-    setOptions(nextUrl, nextOptions = {}) {
-      opts = nextOptions
-      keys = resolveEnvelopeKeys(nextOptions.keys)
-      inner.setOptions(nextUrl, adapt(nextOptions))
-    },
-    subscribe: inner.subscribe,
+    ...passed,
+    setOptions: (nextUrl, nextOptions = {}) => inner.setOptions(nextUrl, adapt(nextOptions)),
     getSnapshot: () => derive(inner.getSnapshot()),
     getServerSnapshot: () => server,
-    emit: (type, ...data) => inner.sendJsonMessage(encodeEnvelope({ type, data: data[0] }, keys)),
-    request(type, data, { timeout = 10_000 } = {}) {
-      const c = inner.getConnection() as Connection<never, never> | null
-      return c
-        ? (requestsOf(c, keys).request(type, data, timeout) as never)
-        : Promise.reject(
-            new TetheredError(
-              'REQUEST_CLOSED',
-              `request("${type}"): not connected (null url or connect: false)`,
-            ),
-          )
-    },
+    emit: (type, data?: unknown) => sendJsonMessage(encodeEnvelope({ type, data }, keys)),
+    request: (type, data, options) =>
+      request(
+        getConnection() as Connection<never, never> | null,
+        keys,
+        type,
+        data,
+        options,
+      ) as never,
     on: (type, handler) => listen(handlers, type, handler as Handler),
-    open: inner.open,
-    close: inner.close,
-    getWebSocket: inner.getWebSocket,
   }
 }

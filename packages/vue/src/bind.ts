@@ -11,6 +11,10 @@ import {
   watch,
 } from 'vue'
 
+// use-socket imports these from here: a bundler keeps one `import … from 'vue'` per module
+// that imports vue, and each costs bytes.
+export { getCurrentScope, onScopeDispose }
+
 /** VueUse's name for `connect`, so code moving over keeps working. */
 export interface ImmediateOption {
   /** `false` starts closed, like `connect: false`; `open()` connects. @default true */

@@ -7,8 +7,14 @@ import {
   type SocketSnapshot,
   type UrlSource,
 } from '@tethered/core'
-import { getCurrentScope, type MaybeRefOrGetter, onScopeDispose } from 'vue'
-import { bind, type ImmediateOption, type ReadonlyRefs } from './bind'
+import type { MaybeRefOrGetter } from 'vue'
+import {
+  bind,
+  getCurrentScope,
+  type ImmediateOption,
+  onScopeDispose,
+  type ReadonlyRefs,
+} from './bind'
 
 /**
  * Every `useWebSocket` option except `filter`, `parse` and `serialize` (the envelope codec
