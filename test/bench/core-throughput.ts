@@ -1,11 +1,14 @@
 // Receive throughput: 100,000 small JSON messages over loopback from a `ws` server, read
-// by @tethered/core and by the clients people use today, alternating in one run; the
-// median of several rounds.
+// by @tethered/core and by the clients people use today. Each client runs in a process of
+// its own, alternating round by round with a raw ws client doing `JSON.parse`; the median
+// of the rounds' ratios is reported.
 //
 //   pnpm exec tsx --conditions=@tethered/source test/bench/core-throughput.ts
 //
 // (without the condition it measures packages/core/dist: run `pnpm build` first).
 // BENCH_MESSAGES and BENCH_ROUNDS override the defaults (100000, 11).
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { createConnection } from '@tethered/core'
 import { WebSocket as PartySocket } from 'partysocket'
 import ReconnectingWebSocket from 'reconnecting-websocket'
@@ -167,48 +170,92 @@ const clients: Client[] = [
 
 const gc = (globalThis as { gc?: () => void }).gc
 
-async function main() {
+/** One client's rounds, each against raw ws: the run times of both, round by round. */
+interface PairResult {
+  client: string
+  rawMs: number[]
+  clientMs: number[]
+}
+
+/**
+ * The child's part: `client` and raw ws, alternating, in a process of their own. A real app
+ * loads one WebSocket client; in one process shared with the others, ws's own hot paths
+ * (its emitter, its MessageEvent wrapper) see every client's listeners, and which client
+ * pays for that depends on who else is loaded, not on its own code.
+ */
+async function measurePair(name: string): Promise<PairResult> {
+  const raw = clients[0] as Client
+  const client = clients.find((c) => c.name === name)
+  if (!client) throw new Error(`no client named ${name}`)
   const server = await startFloodServer()
-  const { url } = server
+  const rawMs: number[] = []
+  const clientMs: number[] = []
+  for (let round = -1; round < ROUNDS; round++) {
+    // Alternate who goes first, so neither always runs on a freshly collected heap.
+    const order = round % 2 ? [raw, client] : [client, raw]
+    for (const c of order) {
+      gc?.()
+      const ms = await c.run(server.url, MESSAGES)
+      if (round >= 0) (c === raw ? rawMs : clientMs).push(ms)
+    }
+  }
+  server.close()
+  return { client: name, rawMs, clientMs }
+}
+
+/** Runs `measurePair` for `name` in a child process with this process's flags. */
+function pairInChild(name: string): Promise<PairResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, BENCH_PAIR: name },
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    const limit = setTimeout(() => child.kill(), 5 * 60_000)
+    let result: PairResult | undefined
+    child.once('message', (m) => {
+      result = m as PairResult
+    })
+    child.once('exit', (code) => {
+      clearTimeout(limit)
+      if (result) resolve(result)
+      else reject(new Error(`${name}: the bench process exited with ${code} and no result`))
+    })
+  })
+}
+
+async function main() {
   const build = coreBuild()
   console.log(
-    `core-throughput: ${MESSAGES.toLocaleString('en')} messages per run, ${ROUNDS} rounds (+1 warm-up), alternating, server in a worker thread`,
+    `core-throughput: ${MESSAGES.toLocaleString('en')} messages per run, ${ROUNDS} rounds (+1 warm-up); each client alternates with raw ws in a process of its own, server in a worker thread`,
   )
   console.log(
     `  @tethered/core from ${build.from} (${build.path}); load average ${machine().loadAverage} on ${machine().cpus} cpus`,
   )
 
-  const times = new Map<string, number[]>(clients.map((c) => [c.name, []]))
-  for (let round = -1; round < ROUNDS; round++) {
-    // Rotate the order every round so no client always runs first or after the same one.
-    const order = clients.map(
-      (_, i) => clients[(i + Math.max(round, 0)) % clients.length] as Client,
-    )
-    for (const client of order) {
-      gc?.()
-      const ms = await client.run(url, MESSAGES)
-      if (round >= 0) times.get(client.name)?.push(ms)
-    }
-  }
+  const pairs: PairResult[] = []
+  for (const client of clients.slice(1)) pairs.push(await pairInChild(client.name))
 
-  // Ratios are taken within a round (the runs of one round are seconds apart, so they share
-  // the machine's load) and the median of those is reported: other work on a shared machine
-  // moves whole rounds, not one client.
-  const rawMs = times.get('raw ws') ?? []
-  const rows = clients.map((client) => {
-    const ms = times.get(client.name) ?? []
-    const ratios = ms.map((m, i) => (rawMs[i] as number) / m)
-    return {
-      client: client.name,
-      how: client.note,
-      medianMs: Number(median(ms).toFixed(1)),
-      minMs: Number(Math.min(...ms).toFixed(1)),
-      maxMs: Number(Math.max(...ms).toFixed(1)),
-      messagesPerSecond: Math.round(MESSAGES / (median(ms) / 1000)),
-      ratioToRaw: Number(median(ratios).toFixed(3)),
-      bestRatioToRaw: Number((Math.min(...rawMs) / Math.min(...ms)).toFixed(3)),
-    }
+  // Ratios are taken within a round (the two runs of a round are a fraction of a second
+  // apart, so they share the machine's load) and the median of those is reported: other
+  // work on a shared machine moves whole rounds, not one client.
+  const allRaw = pairs.flatMap((p) => p.rawMs)
+  const row = (client: Client, ms: number[], rawMs: number[]) => ({
+    client: client.name,
+    how: client.note,
+    medianMs: Number(median(ms).toFixed(1)),
+    minMs: Number(Math.min(...ms).toFixed(1)),
+    maxMs: Number(Math.max(...ms).toFixed(1)),
+    messagesPerSecond: Math.round(MESSAGES / (median(ms) / 1000)),
+    ratioToRaw: Number(median(ms.map((m, i) => (rawMs[i] as number) / m)).toFixed(3)),
+    bestRatioToRaw: Number((Math.min(...rawMs) / Math.min(...ms)).toFixed(3)),
   })
+  const rows = [
+    row(clients[0] as Client, allRaw, allRaw),
+    ...pairs.map((p) =>
+      row(clients.find((c) => c.name === p.client) as Client, p.clientMs, p.rawMs),
+    ),
+  ]
   console.table(
     rows.map((r) => ({
       client: r.client,
@@ -230,9 +277,10 @@ async function main() {
     rounds: ROUNDS,
     target: { client: '@tethered/core', ratioToRaw: 0.9 },
     results: rows,
-    runsMs: Object.fromEntries(times),
+    runsMs: Object.fromEntries(pairs.map((p) => [p.client, { client: p.clientMs, raw: p.rawMs }])),
   })
-  server.close()
 }
 
-await main()
+const pair = process.env.BENCH_PAIR
+if (pair) process.send?.(await measurePair(pair))
+else await main()
