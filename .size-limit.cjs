@@ -1,6 +1,7 @@
 // Size budgets (min + gzip, framework external) and the peers' figures printed beside them.
-// The limits hold today's sizes so CI catches growth; the issues' targets (3,000 B for a
-// hook with core, +1,000 B for useSocket) are not met yet: see the README, "Size".
+// `useSocket` must add at most 1,000 B to `useWebSocket`: each "+ useSocket" limit is its
+// hook's limit plus 1,000 B. The hook's own limits hold today's sizes so CI catches growth;
+// the issues' target of 3,000 B for a hook with core is not met: see the README, "Size".
 // Run after `pnpm build`: `pnpm size`.
 const gz = { gzip: true, brotli: false }
 const peer = (name, path, imp, ignore = []) => ({
@@ -32,7 +33,7 @@ module.exports = [
     path: 'packages/react/dist/index.mjs',
     import: { 'packages/react/dist/index.mjs': '{ useWebSocket, useSocket }' },
     ignore: ['react', 'react-dom'],
-    limit: '5350 B',
+    limit: '5200 B',
     ...gz,
   },
   {
@@ -48,7 +49,7 @@ module.exports = [
     path: 'packages/vue/dist/index.mjs',
     import: { 'packages/vue/dist/index.mjs': '{ useWebSocket, useSocket }' },
     ignore: ['vue'],
-    limit: '5550 B',
+    limit: '5400 B',
     ...gz,
   },
   peer(
