@@ -560,7 +560,6 @@ export function createConnection<In = unknown, Out = unknown>(
       queue.length = 0
     },
     getWebSocket: () => socket as WebSocket | null,
-    reliable: !!delivery,
   }
 
   if (o.connect !== false) connect()

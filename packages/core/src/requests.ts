@@ -94,11 +94,9 @@ export function request(
         sent = true
       }),
       // Only a request that went out on the socket that closed is lost with it; a queued one
-      // leaves on the next socket and keeps its own timeout. With reliable delivery nothing
-      // is lost with a socket: the request is sent again if the server did not get it, and
-      // the reply replayed if it did, so only the reply or the timeout settles it.
+      // leaves on the next socket and keeps its own timeout.
       connection.on('close', ({ code }) => {
-        if (sent && !connection.reliable) {
+        if (sent) {
           settle(
             new TetheredError(
               'REQUEST_CLOSED',

@@ -205,6 +205,4 @@ export interface Connection<In = unknown, Out = unknown> {
   dispose(): void
   /** The current socket, whatever the constructor made (typed as the browser's). */
   getWebSocket(): WebSocket | null
-  /** Messages are kept and sent again across reconnects (`delivery: reliable`). */
-  readonly reliable: boolean
 }
