@@ -80,15 +80,14 @@ type Field = keyof EnvelopeKeys
 /**
  * Reads an envelope out of a parsed JSON value. Returns `null` when the value is not an
  * envelope. Only own properties are read, so `__proto__` or `constructor` in the payload
- * can never reach a prototype; type names are plain strings meant for `Map` lookups. An
- * array is an envelope only under keys that name its positions (`{ type: '0', data: '1' }`).
+ * can never reach a prototype; type names are plain strings meant for `Map` lookups.
  */
 export function decodeEnvelope(
   value: unknown,
   keys: EnvelopeKeys = DEFAULT_ENVELOPE_KEYS,
 ): Envelope | null {
   const envelope: Record<string, unknown> = {}
-  if (typeof value === 'object' && value) {
+  if (typeof value === 'object' && value && !Array.isArray(value)) {
     for (const field in DEFAULT_ENVELOPE_KEYS) {
       const key = keys[field as Field]
       if (Object.hasOwn(value, key)) envelope[field] = (value as Record<string, unknown>)[key]

@@ -38,12 +38,6 @@ describe('protocol', () => {
     })
     expect(decodeEnvelope(JSON.parse('{"__proto__":{"type":"x"}}'))).toBeNull()
     expect(decodeEnvelope([1])).toBeNull()
-    // Positional envelopes, `["chat", data]`, under keys that name the positions.
-    const positional = resolveEnvelopeKeys({ type: '0', data: '1' })
-    expect(decodeEnvelope(['chat', { text: 'hi' }], positional)).toEqual({
-      type: 'chat',
-      data: { text: 'hi' },
-    })
     expect(decodeEnvelope({ type: 5 })).toBeNull()
     expect(decodeEnvelope({ type: 'a', id: 1.5 })).toEqual({ type: 'a' })
     expect(decodeEnvelope({ type: 'a', id: 2, error: 'bad' })).toEqual({
