@@ -1,6 +1,6 @@
-import { createConnection, type ReconnectingInfo } from '@tethered/core'
+import type { ReconnectingInfo } from '@tethered/core'
 import { describe, expect, it } from 'vitest'
-import { WebSocket } from 'ws'
+import type { WebSocket } from 'ws'
 import {
   MARGIN,
   once,
@@ -25,15 +25,11 @@ const heartbeat = { interval: INTERVAL, timeout: TIMEOUT }
 describe('black hole (half-open network)', () => {
   it('detects the dead socket within interval + timeout and is usable again within one backoff step of the network returning', async () => {
     const reconnecting: ReconnectingInfo[] = []
-    const c = net.track(
-      createConnection<unknown, string>(net.proxy.url(), {
-        WebSocket,
-        heartbeat,
-        connectTimeout: CONNECT_TIMEOUT,
-        reconnectInterval: scaledBackoff,
-        parse: false,
-      }),
-    )
+    const c = net.connect({
+      heartbeat,
+      connectTimeout: CONNECT_TIMEOUT,
+      reconnectInterval: scaledBackoff,
+    })
     c.on('reconnecting', (info) => reconnecting.push(info))
     await opened(c)
     await roundTrip(c, 'before')
@@ -104,14 +100,10 @@ describe('black hole (half-open network)', () => {
   })
 
   it('lets go of the dead socket at once: no TCP socket or close timer is left for 30 s', async () => {
-    const c = net.track(
-      createConnection<unknown, string>(net.proxy.url(), {
-        WebSocket,
-        heartbeat,
-        reconnect: false,
-        parse: false,
-      }),
-    )
+    const c = net.connect({
+      heartbeat,
+      reconnect: false,
+    })
     await opened(c)
     const ws = c.getWebSocket() as unknown as WebSocket
     net.proxy.blackhole(true)
@@ -129,9 +121,7 @@ describe('black hole (half-open network)', () => {
   })
 
   it('a manual close on a dead network ends within its grace period and lets the socket go', async () => {
-    const c = net.track(
-      createConnection<unknown, string>(net.proxy.url(), { WebSocket, parse: false }),
-    )
+    const c = net.connect()
     await opened(c)
     const ws = c.getWebSocket() as unknown as WebSocket
     net.proxy.blackhole(true)
@@ -158,14 +148,10 @@ describe('black hole (half-open network)', () => {
     net.server = await startPongServer({ pong: false })
     await net.proxy.close()
     net.proxy = await startTcpProxy(net.server.port)
-    const c = net.track(
-      createConnection<unknown, string>(net.proxy.url(), {
-        WebSocket,
-        heartbeat,
-        reconnect: false,
-        parse: false,
-      }),
-    )
+    const c = net.connect({
+      heartbeat,
+      reconnect: false,
+    })
     let closedAt = 0
     c.on('close', () => {
       closedAt = performance.now()

@@ -1,6 +1,5 @@
-import { createConnection, type ReconnectingInfo } from '@tethered/core'
+import type { ReconnectingInfo } from '@tethered/core'
 import { describe, expect, it } from 'vitest'
-import { WebSocket } from 'ws'
 import { MARGIN, opened, roundTrip, scaledBackoff, scaledCeiling } from '../support/core-helpers'
 import { proxiedServer } from '../support/fault-setup'
 import { waitFor } from '../support/wait'
@@ -29,13 +28,9 @@ function simulate(window: number, runs: number) {
 describe('refused connections', () => {
   it('attempts follow the backoff while the server refuses (no storm), and it reconnects when it accepts again', async () => {
     const scheduled: (ReconnectingInfo & { at: number })[] = []
-    const c = net.track(
-      createConnection<unknown, string>(net.proxy.url(), {
-        WebSocket,
-        reconnectInterval: scaledBackoff,
-        parse: false,
-      }),
-    )
+    const c = net.connect({
+      reconnectInterval: scaledBackoff,
+    })
     c.on('reconnecting', (info) => scheduled.push({ ...info, at: performance.now() }))
     await opened(c)
     const arrivalsBefore = net.proxy.arrivals.length

@@ -1,18 +1,25 @@
-import type { Connection } from '@tethered/core'
+import { type Connection, type ConnectionOptions, createConnection } from '@tethered/core'
 import { afterEach, beforeEach } from 'vitest'
+import { WebSocket } from 'ws'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy'
 import { type PongServer, startPongServer } from './ws-server'
 
 /**
  * A fresh `ws` server behind a fresh loopback proxy for every test of the file, and the
- * connections a test tracks disposed after it.
+ * connections a test makes through it disposed after it.
  */
 export function proxiedServer() {
   const made: Connection<unknown, string>[] = []
   const env = {
     server: undefined as unknown as PongServer,
     proxy: undefined as unknown as TcpProxy,
-    track<C extends Connection<unknown, string>>(connection: C): C {
+    /** A connection through the proxy, with `ws` and raw text messages (`parse: false`). */
+    connect(options: ConnectionOptions<unknown, string> = {}): Connection<unknown, string> {
+      const connection = createConnection<unknown, string>(env.proxy.url(), {
+        WebSocket,
+        parse: false,
+        ...options,
+      })
       made.push(connection)
       return connection
     },
