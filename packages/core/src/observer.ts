@@ -13,7 +13,7 @@ import type {
 } from './types'
 
 export interface ObserverOptions<In = unknown, Out = unknown> extends ConnectionOptions<In, Out> {
-  /** One socket per url + protocols + query parameters across every observer that shares. @default false */
+  /** One socket per url (a provider function by identity) + protocols + query parameters across every observer that shares. @default false */
   share?: boolean
   /** This observer's `lastMessage` only moves for messages it accepts; `onMessage` still sees all. */
   filter?: MessageFilter<In>
@@ -113,11 +113,12 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
   }
 
   // An inline url provider is a new function every render: call the latest, keep the socket.
+  // A shared socket is keyed by the provider itself, so observers given one function share.
   const latest = () => (source as () => string | URL | Promise<string | URL>)()
 
   const attach = () => {
     if (connection || source === null || (opts.connect === false && !forced)) return
-    const target = typeof source === 'function' ? latest : source
+    const target = typeof source === 'function' && !opts.share ? latest : source
     const { connection: c, release } = opts.share
       ? acquireShared<In, Out>(target, { ...live }, opts.linger)
       : { connection: createConnection<In, Out>(target, live), release: undefined }
