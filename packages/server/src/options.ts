@@ -103,7 +103,8 @@ export interface SocketServerOptions<Id extends IdentityLike = string> {
   /**
    * A second connection with the same identity: `replace` closes the old one with 4409,
    * which the client's default close policy does not retry; `reject` answers the new
-   * upgrade 409. @default 'replace'
+   * upgrade 409 (with reliable delivery, a socket whose identity got connected between its
+   * upgrade and its hello is closed at the hello with 4410, not retried either). @default 'replace'
    */
   duplicate?: 'replace' | 'reject' | undefined
   /** Open connections plus handshakes in progress; beyond it upgrades get 503. @default Infinity */

@@ -3,6 +3,7 @@ import { createServer, type Server as HttpServer, type IncomingMessage } from 'n
 import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { CloseCode } from '@tethered/core/protocol'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { type Client, type ClientCloseInfo, ClientConnection, type ClientHost } from './client'
 import { Emitter } from './emitter'
@@ -42,7 +43,7 @@ export interface ServerEvents<E extends EventMap, Id extends IdentityLike> {
   disconnect: [client: Client<E, Id>, info: ClientCloseInfo]
   /** Bad input from a client, a throwing handler or listener, a socket error. The server carries on. */
   error: [error: SocketServerError]
-  /** An upgrade was answered with an HTTP error status. */
+  /** An upgrade was answered with an HTTP error status (or, a duplicate at a reliable hello, closed with 4410). */
   refused: [info: RefusalInfo]
 }
 
@@ -528,6 +529,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
       client.socket.close(1002, hello)
       return
     }
+    if (this.refuseDuplicate(client, hello.session)) return
     const stats = this.counters.sessions
     let ack = 0
     if (hello.session !== null) {
@@ -552,6 +554,35 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     this.sessions.set((client.session as Session).id, client)
     client.welcome(false, ack)
     this.register(client)
+  }
+
+  /**
+   * `duplicate: 'reject'` under reliable delivery: the upgrade check cannot see a socket of
+   * the same identity whose hello has not come yet, so the policy holds here too. A client
+   * presenting the connected session is that client coming back, not a duplicate.
+   */
+  private refuseDuplicate(client: ClientConnection<E, Id>, session: string | null): boolean {
+    if (this.options.duplicate !== 'reject' || !client.authenticated) return false
+    const existing = this.registry.get(client.key)
+    if (!existing?.isOpen || (session !== null && existing.session?.id === session)) return false
+    const message = 'already connected with this identity'
+    client.socket.close(CloseCode.DUPLICATE, message)
+    this.counters.refused.duplicate++
+    this.emitter.emit(
+      'refused',
+      [
+        {
+          reason: 'duplicate',
+          status: 409,
+          closeCode: CloseCode.DUPLICATE,
+          message,
+          url: client.url,
+          remoteAddress: client.remoteAddress,
+        },
+      ],
+      (error) => this.listenerThrew('refused', error),
+    )
+    return true
   }
 
   private resume(

@@ -7,7 +7,7 @@ export interface ServerStats {
   connections: number
   /** Accepted since start. */
   connectionsTotal: number
-  /** Upgrades turned away, by reason. */
+  /** Upgrades turned away, by reason (with reliable delivery, `duplicate` also counts hellos closed with 4410). */
   refused: Record<RefusalReason, number>
   /** Messages received (text heartbeats excluded). */
   messagesIn: number

@@ -10,7 +10,7 @@ import {
 import type { Hello, Welcome } from '@tethered/core/protocol'
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { type Client, createSocketServer, type SocketServerOptions } from '../src/index'
+import { type Client, CloseCode, createSocketServer, type SocketServerOptions } from '../src/index'
 import { closed, connect, inbox, nextEvent, onCleanup, start, within } from './helpers'
 
 type Events = {
@@ -355,6 +355,40 @@ describe('reliable delivery: the wire format', () => {
     })
     expect(mallory.welcome.resumed).toBe(false)
     const back = await hello(`${url}?token=alice`, { session: alice.welcome.session, ack: 0 })
+    expect(back.welcome.resumed).toBe(true)
+  })
+
+  it("duplicate: 'reject' holds at the hello: a second socket of the identity is closed with 4410", async () => {
+    const { server, url } = await reliableStart({
+      authenticate: (_req, { token }) => token ?? null,
+      duplicate: 'reject',
+    })
+    // Both pass the upgrade: neither has said hello, so neither is connected yet.
+    const first = await connect(`${url}?token=alice`)
+    const second = await connect(`${url}?token=alice`)
+    const refusals: unknown[] = []
+    server.on('refused', (info) => refusals.push(info))
+    const sayHello = (ws: WebSocket) => ws.send('h:{"v":1,"session":null,"ack":0}')
+    sayHello(first)
+    await inbox(first).waitFor(1, 'the first welcome')
+    const refused = closed(second)
+    sayHello(second)
+    expect(await refused).toEqual({
+      code: CloseCode.DUPLICATE,
+      reason: 'already connected with this identity',
+    })
+    expect(inbox(second).messages).toEqual([])
+    expect(first.readyState).toBe(WebSocket.OPEN)
+    expect(server.clients.size).toBe(1)
+    expect(server.clients.get('alice')?.isOpen).toBe(true)
+    expect(server.stats.refused.duplicate).toBe(1)
+    expect(server.stats.sessions).toMatchObject({ active: 1, started: 1 })
+    expect(refusals).toEqual([expect.objectContaining({ reason: 'duplicate', closeCode: 4410 })])
+    // The first keeps its session: it resumes after a drop, and with it gone a new socket
+    // of the identity is welcome.
+    const welcome = JSON.parse((inbox(first).messages[0] as string).slice(2)) as Welcome
+    first.terminate()
+    const back = await hello(`${url}?token=alice`, { session: welcome.session, ack: 0 })
     expect(back.welcome.resumed).toBe(true)
   })
 
