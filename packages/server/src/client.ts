@@ -673,6 +673,12 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     this.host.detached(this)
   }
 
+  /** Reliable delivery: a detached session ends before `maxAge` to make room (`maxSessions`), reported as its expiry would be. */
+  evict(): void {
+    this.host.stats.sessions.evictedSessions++
+    this.finish(this.lastClose)
+  }
+
   /** The connection (with reliable delivery, the session) is over: runs once. */
   finish(info: ClientCloseInfo): void {
     if (this.done) return

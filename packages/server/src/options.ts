@@ -109,6 +109,13 @@ export interface SocketServerOptions<Id extends IdentityLike = string> {
   duplicate?: 'replace' | 'reject' | undefined
   /** Open connections plus handshakes in progress; beyond it upgrades get 503. @default Infinity */
   maxConnections?: number | undefined
+  /**
+   * Reliable sessions kept, with their replay buffers: past it a new session ends the one
+   * whose client has been away longest, as if it had expired (`stats.sessions.evictedSessions`,
+   * a `disconnect`). Sessions whose client is connected are never ended for room; those are
+   * bounded by `maxConnections`. @default 10000
+   */
+  maxSessions?: number | undefined
   /** Largest message accepted, in bytes; a bigger one closes the connection with 1009. @default 1048576 */
   maxPayload?: number | undefined
   /** Protocol-level ping sweeps that terminate peers which did not answer the last one. @default true (30 s) */
@@ -150,6 +157,7 @@ export interface ResolvedOptions<Id extends IdentityLike> {
   identityKey: (identity: Id) => string
   duplicate: 'replace' | 'reject'
   maxConnections: number
+  maxSessions: number
   maxPayload: number
   heartbeatInterval: number | null
   textHeartbeat: { message: string; returnMessage: string } | null
@@ -169,6 +177,7 @@ export const DEFAULTS = {
   authenticateTimeout: 10_000,
   duplicate: 'replace',
   maxConnections: Number.POSITIVE_INFINITY,
+  maxSessions: 10_000,
   maxPayload: 1024 * 1024,
   heartbeatInterval: 30_000,
   rateLimit: { messages: 1000, interval: 10_000 },
@@ -193,6 +202,7 @@ const OPTION_NAMES: { [K in keyof SocketServerOptions]-?: true } = {
   identityKey: true,
   duplicate: true,
   maxConnections: true,
+  maxSessions: true,
   maxPayload: true,
   heartbeat: true,
   textHeartbeat: true,
@@ -218,6 +228,7 @@ const EXAMPLES: Record<string, number> = {
   'rateLimit.interval': 1_000,
   authenticateTimeout: 10_000,
   maxConnections: 10_000,
+  maxSessions: 10_000,
   maxPayload: 1_048_576,
   'backpressure.maxBufferedBytes': 1_048_576,
   closeTimeout: 5_000,
@@ -593,6 +604,11 @@ export function resolveOptions<Id extends IdentityLike>(
       options.maxConnections ?? DEFAULTS.maxConnections,
       'connections',
       true,
+    ),
+    maxSessions: positiveInteger(
+      'maxSessions',
+      options.maxSessions ?? DEFAULTS.maxSessions,
+      'sessions',
     ),
     maxPayload: positiveInteger('maxPayload', options.maxPayload ?? DEFAULTS.maxPayload, 'bytes'),
     heartbeatInterval,

@@ -158,6 +158,8 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
   private readonly connections = new Set<ClientConnection<E, Id>>()
   /** Reliable delivery: live sessions by the id their client resumes with. */
   private readonly sessions = new Map<string, ClientConnection<E, Id>>()
+  /** The sessions whose client is away, longest away first: the first to go past `maxSessions`. */
+  private readonly away = new Set<ClientConnection<E, Id>>()
   private readonly roomIndex = new Rooms<ClientConnection<E, Id>>()
   private readonly handlers: RequestHandlers
   private readonly upgrade: UpgradeHandler
@@ -550,6 +552,13 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
         owner.end(4409, 'replaced by a newer session')
       }
     }
+    // Whoever loops connect, hello, drop makes a session each time: memory stays bounded by
+    // ending the longest-detached ones. A connected one is never ended for room (a client
+    // would lose its session for doing nothing wrong); `maxConnections` bounds those.
+    for (const oldest of this.away) {
+      if (this.sessions.size < this.options.maxSessions) break
+      oldest.evict()
+    }
     client.startSession(new Session(randomUUID(), config, stats))
     this.sessions.set((client.session as Session).id, client)
     client.welcome(false, ack)
@@ -595,6 +604,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     this.connections.delete(from)
     if (this.connections.has(owner)) this.counters.connections--
     else this.connections.add(owner)
+    this.away.delete(owner)
     owner.adopt(from)
     this.counters.sessions.resumed++
     owner.welcome(true, session.inSeq)
@@ -602,6 +612,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
   }
 
   private onDetached(client: ClientConnection<E, Id>): void {
+    this.away.add(client)
     if (!this.connections.delete(client)) return
     this.counters.connections--
     if (this.connections.size === 0) this.drained?.()
@@ -611,6 +622,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     if (this.connections.delete(client)) this.counters.connections--
     const session = client.session
     if (session && this.sessions.get(session.id) === client) this.sessions.delete(session.id)
+    this.away.delete(client)
     if (client.announced) {
       if (this.registry.get(client.key) === client) this.registry.delete(client.key)
       this.emitter.emit('disconnect', [client, info], (error) =>

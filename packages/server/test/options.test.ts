@@ -191,6 +191,16 @@ describe('createSocketServer rejects bad options with the problem and the fix', 
       { ...attach(), keys: { data: 'type' } },
       /`keys` must name four different fields/,
     ],
+    [
+      'no session bound',
+      { ...attach(), maxSessions: 0 },
+      /`maxSessions` must be a positive integer \(sessions\), got 0\. Pass e\.g\. `maxSessions: 10000`/,
+    ],
+    [
+      'an unbounded session count',
+      { ...attach(), maxSessions: Number.POSITIVE_INFINITY },
+      /`maxSessions` must be a positive integer \(sessions\), got Infinity/,
+    ],
   ])('%s', (_label, options, message) => {
     expect(attempt(options)).toThrow(TypeError)
     expect(attempt(options)).toThrow(message)
