@@ -76,6 +76,14 @@ export interface SocketServerOptions<Id extends IdentityLike = string> {
   port?: number | undefined
   /** With `port`. @default all interfaces, like `http.Server#listen` */
   host?: string | undefined
+  /**
+   * With `port`: milliseconds a connection has to send its whole request (the upgrade's
+   * headers) before it is answered 408 and closed, so clients dripping bytes cannot hold
+   * slots (Node's own default is 60 s, checked every 30 s). Sets `headersTimeout` and
+   * `requestTimeout`, checked every second. An attached server keeps its own settings.
+   * @default 10000
+   */
+  headersTimeout?: number | undefined
   /** Leave `upgrade` events to you: call `socketServer.handleUpgrade(req, socket, head)` for the requests it should take. */
   noServer?: boolean | undefined
   /** Exact path served; any other path gets 404. @default '/' */
@@ -150,6 +158,8 @@ export interface ResolvedOptions<Id extends IdentityLike> {
   server: HttpServer | HttpsServer | undefined
   port: number | undefined
   host: string | undefined
+  /** With `port` only; null otherwise. */
+  headersTimeout: number | null
   path: string
   origins: ((origin: string | undefined, req: IncomingMessage) => boolean) | null
   authenticate: SocketServerOptions<Id>['authenticate']
@@ -175,6 +185,7 @@ export interface ResolvedOptions<Id extends IdentityLike> {
 export const DEFAULTS = {
   path: '/',
   authenticateTimeout: 10_000,
+  headersTimeout: 10_000,
   duplicate: 'replace',
   maxConnections: Number.POSITIVE_INFINITY,
   maxSessions: 10_000,
@@ -194,6 +205,7 @@ const OPTION_NAMES: { [K in keyof SocketServerOptions]-?: true } = {
   server: true,
   port: true,
   host: true,
+  headersTimeout: true,
   noServer: true,
   path: true,
   origins: true,
@@ -227,6 +239,7 @@ const EXAMPLES: Record<string, number> = {
   'rateLimit.messages': 100,
   'rateLimit.interval': 1_000,
   authenticateTimeout: 10_000,
+  headersTimeout: 10_000,
   maxConnections: 10_000,
   maxSessions: 10_000,
   maxPayload: 1_048_576,
@@ -469,6 +482,13 @@ export function resolveOptions<Id extends IdentityLike>(
     )
   }
 
+  if (options.headersTimeout !== undefined && options.port === undefined) {
+    fail(
+      '`headersTimeout` applies to the server created with `port`',
+      'Set it where you create yours: `http.createServer({ headersTimeout: 10000, requestTimeout: 10000, connectionsCheckingInterval: 1000 })`.',
+    )
+  }
+
   const path = options.path ?? DEFAULTS.path
   if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s]/.test(path)) {
     fail(
@@ -589,6 +609,14 @@ export function resolveOptions<Id extends IdentityLike>(
     server: options.server,
     port: options.port,
     host: options.host,
+    headersTimeout:
+      options.port === undefined
+        ? null
+        : positiveInteger(
+            'headersTimeout',
+            options.headersTimeout ?? DEFAULTS.headersTimeout,
+            'milliseconds',
+          ),
     path,
     origins: resolveOrigins(options.origins),
     authenticate: options.authenticate,

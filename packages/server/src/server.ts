@@ -219,15 +219,24 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     })
 
     if (resolved.mode === 'listen') {
-      const server = createServer((_req, res) => {
-        const body = 'Upgrade Required: this is a WebSocket endpoint'
-        res.writeHead(426, {
-          'Content-Type': 'text/plain; charset=utf-8',
-          'Content-Length': Buffer.byteLength(body),
-          Upgrade: 'websocket',
-        })
-        res.end(body)
-      })
+      const timeout = resolved.headersTimeout as number
+      const server = createServer(
+        {
+          headersTimeout: timeout,
+          requestTimeout: timeout,
+          // Node checks these timeouts only this often (30 s by default).
+          connectionsCheckingInterval: Math.min(1_000, timeout),
+        },
+        (_req, res) => {
+          const body = 'Upgrade Required: this is a WebSocket endpoint'
+          res.writeHead(426, {
+            'Content-Type': 'text/plain; charset=utf-8',
+            'Content-Length': Buffer.byteLength(body),
+            Upgrade: 'websocket',
+          })
+          res.end(body)
+        },
+      )
       this.httpServer = server
       this.ready = new Promise<void>((resolve, reject) => {
         const onError = (error: Error) => {
