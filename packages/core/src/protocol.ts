@@ -34,6 +34,8 @@ export const CloseCode = {
   TIMEOUT: 3008,
   /** The server replaced this connection by a newer one with the same identity. */
   REPLACED: 4409,
+  /** The server refused this connection: one with the same identity is already connected. */
+  DUPLICATE: 4410,
 } as const
 
 /** Names of the envelope fields, so existing servers fit (e.g. `{ type: 'ModeCode', data: 'msg' }`). */

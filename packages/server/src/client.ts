@@ -135,6 +135,11 @@ const toText = (data: RawData) =>
 
 const SEND_TEXT = { binary: false } as const
 
+const BAD_REQUEST_ID: ErrorPayload = {
+  message: 'request id must be a safe integer',
+  code: 'BAD_REQUEST_ID',
+}
+
 /** The close codes a server may send: as `ws` allows them, minus the reserved 1004–1006. */
 function assertCloseArgs(code: number, reason: string): void {
   const valid =
@@ -348,7 +353,7 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
   }
 
   /** Sends a request's reply (or its error) to this client. */
-  reply(type: string, id: number, data: unknown, error?: ErrorPayload): boolean {
+  reply(type: string, id: unknown, data: unknown, error?: ErrorPayload): boolean {
     return this.deliver(encode(this.host.options.keys, type, data, id, error))
   }
 
@@ -543,6 +548,18 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     stats.messagesIn++
     this.messagesIn++
     const inbound = parseInbound(text, options.keys)
+    if (inbound.kind === 'bad-id') {
+      stats.malformed++
+      this.host.report(
+        new SocketServerError(
+          'BAD_REQUEST_ID',
+          `client ${this.id}: request "${inbound.type}" has an id that is not a safe integer; it got an error reply. The connection is kept.`,
+          { clientId: this.id },
+        ),
+      )
+      this.reply(inbound.type, inbound.id, undefined, BAD_REQUEST_ID)
+      return
+    }
     if (inbound.kind === 'malformed') {
       stats.malformed++
       this.host.report(
@@ -654,6 +671,12 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     // A session waiting for a client that never returns must not keep the process alive.
     session.expiryTimer.unref?.()
     this.host.detached(this)
+  }
+
+  /** Reliable delivery: a detached session ends before `maxAge` to make room (`maxSessions`), reported as its expiry would be. */
+  evict(): void {
+    this.host.stats.sessions.evictedSessions++
+    this.finish(this.lastClose)
   }
 
   /** The connection (with reliable delivery, the session) is over: runs once. */

@@ -8,6 +8,8 @@ import {
 
 export type Inbound =
   | { kind: 'envelope'; envelope: Envelope }
+  /** A request whose id is not a safe integer: it gets an error reply echoing `id` as sent. */
+  | { kind: 'bad-id'; type: string; id: unknown }
   | { kind: 'malformed'; code: 'MALFORMED_JSON' | 'NOT_AN_ENVELOPE'; message: string }
 
 /**
@@ -34,6 +36,11 @@ export function parseInbound(text: string, keys: EnvelopeKeys): Inbound {
       message: `message is JSON but not an envelope: expected an object with a non-empty string "${keys.type}"`,
     }
   }
+  // `decodeEnvelope` drops an id that is not a safe integer (the client relies on that),
+  // which would turn the request into an event nobody answers.
+  if (envelope.id === undefined && Object.hasOwn(value as object, keys.id)) {
+    return { kind: 'bad-id', type: envelope.type, id: (value as Record<string, unknown>)[keys.id] }
+  }
   return { kind: 'envelope', envelope }
 }
 
@@ -42,12 +49,13 @@ export function encode(
   keys: EnvelopeKeys,
   type: string,
   data: unknown,
-  id?: number,
+  id?: unknown,
   error?: ErrorPayload,
 ): string {
   const envelope: Envelope = { type }
   if (data !== undefined) envelope.data = data
-  if (id !== undefined) envelope.id = id
+  // Not always a number: a bad request id is echoed as it was sent.
+  if (id !== undefined) envelope.id = id as number
   if (error !== undefined) envelope.error = error
   try {
     return JSON.stringify(encodeEnvelope(envelope, keys))

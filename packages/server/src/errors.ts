@@ -4,6 +4,8 @@ export type SocketServerErrorCode =
   | 'MALFORMED_JSON'
   /** JSON without a string `type` (under the configured keys). The connection is kept. */
   | 'NOT_AN_ENVELOPE'
+  /** A request whose id is not a safe integer (`"7"`, `1.5`, `2**60`); it got a `BAD_REQUEST_ID` error reply. The connection is kept. */
+  | 'BAD_REQUEST_ID'
   /** A binary frame: envelopes are JSON text. The connection is kept. */
   | 'BINARY_MESSAGE'
   /** A `handle()` handler threw or rejected; the client got an error reply. */

@@ -76,6 +76,14 @@ export interface SocketServerOptions<Id extends IdentityLike = string> {
   port?: number | undefined
   /** With `port`. @default all interfaces, like `http.Server#listen` */
   host?: string | undefined
+  /**
+   * With `port`: milliseconds a connection has to send its whole request (the upgrade's
+   * headers) before it is answered 408 and closed, so clients dripping bytes cannot hold
+   * slots (Node's own default is 60 s, checked every 30 s). Sets `headersTimeout` and
+   * `requestTimeout`, checked every second. An attached server keeps its own settings.
+   * @default 10000
+   */
+  headersTimeout?: number | undefined
   /** Leave `upgrade` events to you: call `socketServer.handleUpgrade(req, socket, head)` for the requests it should take. */
   noServer?: boolean | undefined
   /** Exact path served; any other path gets 404. @default '/' */
@@ -103,11 +111,19 @@ export interface SocketServerOptions<Id extends IdentityLike = string> {
   /**
    * A second connection with the same identity: `replace` closes the old one with 4409,
    * which the client's default close policy does not retry; `reject` answers the new
-   * upgrade 409. @default 'replace'
+   * upgrade 409 (with reliable delivery, a socket whose identity got connected between its
+   * upgrade and its hello is closed at the hello with 4410, not retried either). @default 'replace'
    */
   duplicate?: 'replace' | 'reject' | undefined
   /** Open connections plus handshakes in progress; beyond it upgrades get 503. @default Infinity */
   maxConnections?: number | undefined
+  /**
+   * Reliable sessions kept, with their replay buffers: past it a new session ends the one
+   * whose client has been away longest, as if it had expired (`stats.sessions.evictedSessions`,
+   * a `disconnect`). Sessions whose client is connected are never ended for room; those are
+   * bounded by `maxConnections`. @default 10000
+   */
+  maxSessions?: number | undefined
   /** Largest message accepted, in bytes; a bigger one closes the connection with 1009. @default 1048576 */
   maxPayload?: number | undefined
   /** Protocol-level ping sweeps that terminate peers which did not answer the last one. @default true (30 s) */
@@ -142,6 +158,8 @@ export interface ResolvedOptions<Id extends IdentityLike> {
   server: HttpServer | HttpsServer | undefined
   port: number | undefined
   host: string | undefined
+  /** With `port` only; null otherwise. */
+  headersTimeout: number | null
   path: string
   origins: ((origin: string | undefined, req: IncomingMessage) => boolean) | null
   authenticate: SocketServerOptions<Id>['authenticate']
@@ -149,6 +167,7 @@ export interface ResolvedOptions<Id extends IdentityLike> {
   identityKey: (identity: Id) => string
   duplicate: 'replace' | 'reject'
   maxConnections: number
+  maxSessions: number
   maxPayload: number
   heartbeatInterval: number | null
   textHeartbeat: { message: string; returnMessage: string } | null
@@ -166,8 +185,10 @@ export interface ResolvedOptions<Id extends IdentityLike> {
 export const DEFAULTS = {
   path: '/',
   authenticateTimeout: 10_000,
+  headersTimeout: 10_000,
   duplicate: 'replace',
   maxConnections: Number.POSITIVE_INFINITY,
+  maxSessions: 10_000,
   maxPayload: 1024 * 1024,
   heartbeatInterval: 30_000,
   rateLimit: { messages: 1000, interval: 10_000 },
@@ -184,6 +205,7 @@ const OPTION_NAMES: { [K in keyof SocketServerOptions]-?: true } = {
   server: true,
   port: true,
   host: true,
+  headersTimeout: true,
   noServer: true,
   path: true,
   origins: true,
@@ -192,6 +214,7 @@ const OPTION_NAMES: { [K in keyof SocketServerOptions]-?: true } = {
   identityKey: true,
   duplicate: true,
   maxConnections: true,
+  maxSessions: true,
   maxPayload: true,
   heartbeat: true,
   textHeartbeat: true,
@@ -216,7 +239,9 @@ const EXAMPLES: Record<string, number> = {
   'rateLimit.messages': 100,
   'rateLimit.interval': 1_000,
   authenticateTimeout: 10_000,
+  headersTimeout: 10_000,
   maxConnections: 10_000,
+  maxSessions: 10_000,
   maxPayload: 1_048_576,
   'backpressure.maxBufferedBytes': 1_048_576,
   closeTimeout: 5_000,
@@ -457,6 +482,13 @@ export function resolveOptions<Id extends IdentityLike>(
     )
   }
 
+  if (options.headersTimeout !== undefined && options.port === undefined) {
+    fail(
+      '`headersTimeout` applies to the server created with `port`',
+      'Set it where you create yours: `http.createServer({ headersTimeout: 10000, requestTimeout: 10000, connectionsCheckingInterval: 1000 })`.',
+    )
+  }
+
   const path = options.path ?? DEFAULTS.path
   if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s]/.test(path)) {
     fail(
@@ -577,6 +609,14 @@ export function resolveOptions<Id extends IdentityLike>(
     server: options.server,
     port: options.port,
     host: options.host,
+    headersTimeout:
+      options.port === undefined
+        ? null
+        : positiveInteger(
+            'headersTimeout',
+            options.headersTimeout ?? DEFAULTS.headersTimeout,
+            'milliseconds',
+          ),
     path,
     origins: resolveOrigins(options.origins),
     authenticate: options.authenticate,
@@ -592,6 +632,11 @@ export function resolveOptions<Id extends IdentityLike>(
       options.maxConnections ?? DEFAULTS.maxConnections,
       'connections',
       true,
+    ),
+    maxSessions: positiveInteger(
+      'maxSessions',
+      options.maxSessions ?? DEFAULTS.maxSessions,
+      'sessions',
     ),
     maxPayload: positiveInteger('maxPayload', options.maxPayload ?? DEFAULTS.maxPayload, 'bytes'),
     heartbeatInterval,

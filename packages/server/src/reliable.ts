@@ -31,6 +31,8 @@ export interface SessionStats {
   notResumed: number
   /** Sessions that ended because their client did not come back within `maxAge`. */
   expired: number
+  /** Sessions ended before `maxAge`, the longest-detached first, to start new ones within `maxSessions`. */
+  evictedSessions: number
   /** Messages sent again after a resume. */
   replayed: number
   /** Client messages dropped because they had already been handed to handlers. */
@@ -49,6 +51,7 @@ export function createSessionStats(): SessionStats {
     resumed: 0,
     notResumed: 0,
     expired: 0,
+    evictedSessions: 0,
     replayed: 0,
     duplicates: 0,
     evicted: 0,

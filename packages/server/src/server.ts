@@ -3,6 +3,7 @@ import { createServer, type Server as HttpServer, type IncomingMessage } from 'n
 import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { CloseCode } from '@tethered/core/protocol'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { type Client, type ClientCloseInfo, ClientConnection, type ClientHost } from './client'
 import { Emitter } from './emitter'
@@ -42,7 +43,7 @@ export interface ServerEvents<E extends EventMap, Id extends IdentityLike> {
   disconnect: [client: Client<E, Id>, info: ClientCloseInfo]
   /** Bad input from a client, a throwing handler or listener, a socket error. The server carries on. */
   error: [error: SocketServerError]
-  /** An upgrade was answered with an HTTP error status. */
+  /** An upgrade was answered with an HTTP error status (or, a duplicate at a reliable hello, closed with 4410). */
   refused: [info: RefusalInfo]
 }
 
@@ -157,6 +158,8 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
   private readonly connections = new Set<ClientConnection<E, Id>>()
   /** Reliable delivery: live sessions by the id their client resumes with. */
   private readonly sessions = new Map<string, ClientConnection<E, Id>>()
+  /** The sessions whose client is away, longest away first: the first to go past `maxSessions`. */
+  private readonly away = new Set<ClientConnection<E, Id>>()
   private readonly roomIndex = new Rooms<ClientConnection<E, Id>>()
   private readonly handlers: RequestHandlers
   private readonly upgrade: UpgradeHandler
@@ -216,15 +219,24 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     })
 
     if (resolved.mode === 'listen') {
-      const server = createServer((_req, res) => {
-        const body = 'Upgrade Required: this is a WebSocket endpoint'
-        res.writeHead(426, {
-          'Content-Type': 'text/plain; charset=utf-8',
-          'Content-Length': Buffer.byteLength(body),
-          Upgrade: 'websocket',
-        })
-        res.end(body)
-      })
+      const timeout = resolved.headersTimeout as number
+      const server = createServer(
+        {
+          headersTimeout: timeout,
+          requestTimeout: timeout,
+          // Node checks these timeouts only this often (30 s by default).
+          connectionsCheckingInterval: Math.min(1_000, timeout),
+        },
+        (_req, res) => {
+          const body = 'Upgrade Required: this is a WebSocket endpoint'
+          res.writeHead(426, {
+            'Content-Type': 'text/plain; charset=utf-8',
+            'Content-Length': Buffer.byteLength(body),
+            Upgrade: 'websocket',
+          })
+          res.end(body)
+        },
+      )
       this.httpServer = server
       this.ready = new Promise<void>((resolve, reject) => {
         const onError = (error: Error) => {
@@ -528,6 +540,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
       client.socket.close(1002, hello)
       return
     }
+    if (this.refuseDuplicate(client, hello.session)) return
     const stats = this.counters.sessions
     let ack = 0
     if (hello.session !== null) {
@@ -548,10 +561,46 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
         owner.end(4409, 'replaced by a newer session')
       }
     }
+    // Whoever loops connect, hello, drop makes a session each time: memory stays bounded by
+    // ending the longest-detached ones. A connected one is never ended for room (a client
+    // would lose its session for doing nothing wrong); `maxConnections` bounds those.
+    for (const oldest of this.away) {
+      if (this.sessions.size < this.options.maxSessions) break
+      oldest.evict()
+    }
     client.startSession(new Session(randomUUID(), config, stats))
     this.sessions.set((client.session as Session).id, client)
     client.welcome(false, ack)
     this.register(client)
+  }
+
+  /**
+   * `duplicate: 'reject'` under reliable delivery: the upgrade check cannot see a socket of
+   * the same identity whose hello has not come yet, so the policy holds here too. A client
+   * presenting the connected session is that client coming back, not a duplicate.
+   */
+  private refuseDuplicate(client: ClientConnection<E, Id>, session: string | null): boolean {
+    if (this.options.duplicate !== 'reject' || !client.authenticated) return false
+    const existing = this.registry.get(client.key)
+    if (!existing?.isOpen || (session !== null && existing.session?.id === session)) return false
+    const message = 'already connected with this identity'
+    client.socket.close(CloseCode.DUPLICATE, message)
+    this.counters.refused.duplicate++
+    this.emitter.emit(
+      'refused',
+      [
+        {
+          reason: 'duplicate',
+          status: 409,
+          closeCode: CloseCode.DUPLICATE,
+          message,
+          url: client.url,
+          remoteAddress: client.remoteAddress,
+        },
+      ],
+      (error) => this.listenerThrew('refused', error),
+    )
+    return true
   }
 
   private resume(
@@ -564,6 +613,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     this.connections.delete(from)
     if (this.connections.has(owner)) this.counters.connections--
     else this.connections.add(owner)
+    this.away.delete(owner)
     owner.adopt(from)
     this.counters.sessions.resumed++
     owner.welcome(true, session.inSeq)
@@ -571,6 +621,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
   }
 
   private onDetached(client: ClientConnection<E, Id>): void {
+    this.away.add(client)
     if (!this.connections.delete(client)) return
     this.counters.connections--
     if (this.connections.size === 0) this.drained?.()
@@ -580,6 +631,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     if (this.connections.delete(client)) this.counters.connections--
     const session = client.session
     if (session && this.sessions.get(session.id) === client) this.sessions.delete(session.id)
+    this.away.delete(client)
     if (client.announced) {
       if (this.registry.get(client.key) === client) this.registry.delete(client.key)
       this.emitter.emit('disconnect', [client, info], (error) =>

@@ -7,7 +7,7 @@ export interface ServerStats {
   connections: number
   /** Accepted since start. */
   connectionsTotal: number
-  /** Upgrades turned away, by reason. */
+  /** Upgrades turned away, by reason (with reliable delivery, `duplicate` also counts hellos closed with 4410). */
   refused: Record<RefusalReason, number>
   /** Messages received (text heartbeats excluded). */
   messagesIn: number
@@ -23,7 +23,7 @@ export interface ServerStats {
   rateLimited: number
   /** Clients closed with 1013 by the `close` backpressure policy. */
   slowConsumersClosed: number
-  /** Messages that were not envelopes: bad JSON, no `type`, binary. */
+  /** Messages that were not envelopes (bad JSON, no `type`, binary) or requests whose id is not a safe integer. */
   malformed: number
   /** Requests whose handler threw or rejected (or had no handler). */
   requestErrors: number

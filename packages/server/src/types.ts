@@ -79,7 +79,13 @@ export type RefusalReason =
 
 export interface RefusalInfo {
   reason: RefusalReason
+  /** The HTTP status answered; for a refusal after the handshake, the one it stands for. */
   status: number
+  /**
+   * Set when the refusal came after the handshake, with reliable delivery: a duplicate
+   * identity is only known at the hello. The socket was closed with this code (4410).
+   */
+  closeCode?: number | undefined
   message: string
   /** The request's url (path and query) as received. */
   url: string

@@ -244,6 +244,46 @@ describe('bad input from clients', () => {
     expect(server.stats.malformed).toBe(1)
   })
 
+  it.each([
+    ['a string', '"7"'],
+    ['a fraction', '1.5'],
+    ['an unsafe integer', '1152921504606846976'],
+    ['null', 'null'],
+    ['an object', '{"n":1}'],
+  ])(
+    'answers a request whose id is %s with one BAD_REQUEST_ID error echoing the id',
+    async (_label, id) => {
+      const { server, url } = await start()
+      const errors = collectErrors(server)
+      const handled: unknown[] = []
+      const heard: unknown[] = []
+      server.handle('history', (data) => {
+        handled.push(data)
+        return []
+      })
+      server.on('connection', (client) => client.on('history', (data) => heard.push(data)))
+      const ws = await connect(url)
+      const box = inbox(ws)
+      ws.send(`{"type":"history","data":{"limit":1},"id":${id}}`)
+      // Messages are handled in order: this reply means the one above was.
+      ws.send(JSON.stringify({ type: 'sync', id: 99 }))
+      await box.waitFor(2, 'the error reply and the sync reply')
+      expect(box.messages).toHaveLength(2)
+      // As sent, to the precision JSON numbers have in JavaScript (2**60 reads back equal).
+      expect(JSON.parse(box.messages[0] as string)).toEqual({
+        type: 'history',
+        id: JSON.parse(id),
+        error: { message: 'request id must be a safe integer', code: 'BAD_REQUEST_ID' },
+      })
+      expect(JSON.parse(box.messages[1] as string)).toMatchObject({ type: 'sync', id: 99 })
+      expect(handled).toEqual([])
+      expect(heard).toEqual([])
+      expect(server.stats.malformed).toBe(1)
+      expect(errors.map((e) => e.code)).toEqual(['BAD_REQUEST_ID'])
+      expect(ws.readyState).toBe(WebSocket.OPEN)
+    },
+  )
+
   it('reports a binary frame and keeps the connection', async () => {
     const { server, url } = await start()
     const ws = await connect(url)

@@ -191,6 +191,26 @@ describe('createSocketServer rejects bad options with the problem and the fix', 
       { ...attach(), keys: { data: 'type' } },
       /`keys` must name four different fields/,
     ],
+    [
+      'headersTimeout on an attached server',
+      { ...attach(), headersTimeout: 5_000 },
+      /`headersTimeout` applies to the server created with `port`.*http\.createServer\(\{ headersTimeout: 10000, requestTimeout: 10000, connectionsCheckingInterval: 1000 \}\)/,
+    ],
+    [
+      'a zero headersTimeout',
+      { port: 0, headersTimeout: 0 },
+      /`headersTimeout` must be a positive integer \(milliseconds\), got 0/,
+    ],
+    [
+      'no session bound',
+      { ...attach(), maxSessions: 0 },
+      /`maxSessions` must be a positive integer \(sessions\), got 0\. Pass e\.g\. `maxSessions: 10000`/,
+    ],
+    [
+      'an unbounded session count',
+      { ...attach(), maxSessions: Number.POSITIVE_INFINITY },
+      /`maxSessions` must be a positive integer \(sessions\), got Infinity/,
+    ],
   ])('%s', (_label, options, message) => {
     expect(attempt(options)).toThrow(TypeError)
     expect(attempt(options)).toThrow(message)

@@ -10,8 +10,9 @@ import {
 import type { Hello, Welcome } from '@tethered/core/protocol'
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { type Client, createSocketServer, type SocketServerOptions } from '../src/index'
-import { closed, connect, inbox, nextEvent, onCleanup, start, within } from './helpers'
+import { waitFor } from '../../../test/support/wait'
+import { type Client, CloseCode, createSocketServer, type SocketServerOptions } from '../src/index'
+import { closed, connect, inbox, nextEvent, onCleanup, start, WAIT, within } from './helpers'
 
 type Events = {
   in: { news: number; direct: string; blob: string }
@@ -343,6 +344,62 @@ describe('reliable delivery: the wire format', () => {
     expect(again.welcome.resumed).toBe(false)
   })
 
+  it('maxSessions: past it the longest-detached session ends first, reported, and is not resumed', async () => {
+    const { server, url } = await reliableStart({ maxSessions: 3 })
+    const connected: string[] = []
+    const gone: Array<[string, number]> = []
+    server.on('connection', (client) => connected.push(client.id))
+    server.on('disconnect', (client, info) => gone.push([client.id, info.code]))
+    const sessions: string[] = []
+    // One anonymous client looping connect, hello, drop: each loop is a new session.
+    for (let n = 1; n <= 5; n++) {
+      const { ws, welcome } = await hello(url)
+      sessions.push(welcome.session)
+      ws.terminate()
+      await waitFor(
+        () => server.stats.sessions.detached === Math.min(n, 3),
+        WAIT,
+        `session ${n} to detach`,
+      )
+    }
+    expect(server.stats.sessions).toMatchObject({ active: 3, detached: 3, evictedSessions: 2 })
+    // Oldest first, reported as a disconnect with the code its socket closed with.
+    expect(gone).toEqual([
+      [connected[0], 1006],
+      [connected[1], 1006],
+    ])
+    const evicted = await hello(url, { session: sessions[0] as string, ack: 0 })
+    expect(evicted.welcome.resumed).toBe(false)
+    // That new session took the place of the third; the fifth is still there.
+    expect(server.stats.sessions).toMatchObject({ active: 3, evictedSessions: 3 })
+    const kept = await hello(url, { session: sessions[4] as string, ack: 0 })
+    expect(kept.welcome.resumed).toBe(true)
+  })
+
+  it('maxSessions never evicts a session whose client is connected (maxConnections bounds those)', async () => {
+    const { server, url } = await reliableStart({ maxSessions: 2 })
+    const a = await hello(url)
+    await hello(url)
+    await hello(url)
+    expect(server.stats.sessions).toMatchObject({ active: 3, detached: 0, evictedSessions: 0 })
+    a.ws.terminate()
+    await waitFor(() => server.stats.sessions.detached === 1, WAIT, 'a to detach')
+    await hello(url)
+    expect(server.stats.sessions).toMatchObject({ active: 3, detached: 0, evictedSessions: 1 })
+  })
+
+  it('one identity holds at most one session: a new one replaces its detached one', async () => {
+    const { server, url } = await reliableStart({
+      authenticate: (_req, { token }) => token ?? null,
+    })
+    for (let n = 0; n < 3; n++) {
+      const { ws } = await hello(`${url}?token=alice`)
+      ws.terminate()
+      await waitFor(() => server.stats.sessions.detached === 1, WAIT, `session ${n} to detach`)
+    }
+    expect(server.stats.sessions).toMatchObject({ active: 1, detached: 1, started: 3 })
+  })
+
   it('resumes only for the identity that owns the session', async () => {
     const { url } = await reliableStart({
       authenticate: (_req, { token }) => token ?? null,
@@ -355,6 +412,40 @@ describe('reliable delivery: the wire format', () => {
     })
     expect(mallory.welcome.resumed).toBe(false)
     const back = await hello(`${url}?token=alice`, { session: alice.welcome.session, ack: 0 })
+    expect(back.welcome.resumed).toBe(true)
+  })
+
+  it("duplicate: 'reject' holds at the hello: a second socket of the identity is closed with 4410", async () => {
+    const { server, url } = await reliableStart({
+      authenticate: (_req, { token }) => token ?? null,
+      duplicate: 'reject',
+    })
+    // Both pass the upgrade: neither has said hello, so neither is connected yet.
+    const first = await connect(`${url}?token=alice`)
+    const second = await connect(`${url}?token=alice`)
+    const refusals: unknown[] = []
+    server.on('refused', (info) => refusals.push(info))
+    const sayHello = (ws: WebSocket) => ws.send('h:{"v":1,"session":null,"ack":0}')
+    sayHello(first)
+    await inbox(first).waitFor(1, 'the first welcome')
+    const refused = closed(second)
+    sayHello(second)
+    expect(await refused).toEqual({
+      code: CloseCode.DUPLICATE,
+      reason: 'already connected with this identity',
+    })
+    expect(inbox(second).messages).toEqual([])
+    expect(first.readyState).toBe(WebSocket.OPEN)
+    expect(server.clients.size).toBe(1)
+    expect(server.clients.get('alice')?.isOpen).toBe(true)
+    expect(server.stats.refused.duplicate).toBe(1)
+    expect(server.stats.sessions).toMatchObject({ active: 1, started: 1 })
+    expect(refusals).toEqual([expect.objectContaining({ reason: 'duplicate', closeCode: 4410 })])
+    // The first keeps its session: it resumes after a drop, and with it gone a new socket
+    // of the identity is welcome.
+    const welcome = JSON.parse((inbox(first).messages[0] as string).slice(2)) as Welcome
+    first.terminate()
+    const back = await hello(`${url}?token=alice`, { session: welcome.session, ack: 0 })
     expect(back.welcome.resumed).toBe(true)
   })
 

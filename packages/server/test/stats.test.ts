@@ -57,6 +57,7 @@ describe('stats', () => {
         resumed: 0,
         notResumed: 0,
         expired: 0,
+        evictedSessions: 0,
         replayed: 0,
         duplicates: 0,
         evicted: 0,

@@ -237,6 +237,42 @@ describe('upgrade filtering', () => {
     expect(res.headers.get('upgrade')).toBe('websocket')
   })
 
+  it('cuts a client that sends its upgrade request slowly after headersTimeout (408), freeing its slot', async () => {
+    const { server, url, port } = await start({ headersTimeout: 300 })
+    // Older than the slow client: were upgraded sockets subject to the timeout, the check
+    // that cuts the slow one would cut this one too.
+    const ws = await connect(url)
+    const socket = netConnect(port, '127.0.0.1')
+    onCleanup(() => socket.destroy())
+    await within(once(socket, 'connect'), 'the TCP connection')
+    let received = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => {
+      received += chunk
+    })
+    const started = performance.now()
+    // A byte every 50 ms, the headers never complete: a slot held for as long as the
+    // server lets it.
+    const request = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nX-Slow: '
+    let sent = 0
+    const drip = setInterval(() => {
+      if (!socket.destroyed) socket.write(request[sent++ % request.length] as string)
+    }, 50)
+    onCleanup(() => clearInterval(drip))
+    await within(once(socket, 'close'), 'the server to cut the slow client', 2_000)
+    const elapsed = performance.now() - started
+    clearInterval(drip)
+    expect(received).toMatch(/^HTTP\/1\.1 408 /)
+    // headersTimeout, checked every connectionsCheckingInterval (no coarser than the timeout).
+    expect(elapsed).toBeGreaterThanOrEqual(250)
+    expect(elapsed).toBeLessThan(1_500)
+    // The WebSocket is not subject to it.
+    const pong = within(once(ws, 'message'), 'the pong')
+    ws.send('ping')
+    expect(String((await pong)[0])).toBe('pong')
+    expect(server.stats.connections).toBe(1)
+  })
+
   it('attaches to an existing http.Server, leaving its plain requests alone', async () => {
     const { http, port } = await httpServer()
     const server = createSocketServer({ server: http, path: '/live' })
