@@ -351,7 +351,12 @@ export function createConnection<In = unknown, Out = unknown>(
   }
 
   const received = (incoming: MessageEvent) => {
-    if (beat) seen = Date.now()
+    if (beat) {
+      // An answer: the next probe is due `interval` from now, not when the probe's deadline
+      // would have been (with `timeout` > `interval`, that would probe too seldom).
+      if (probeAt > seen) arm(beat.interval)
+      seen = Date.now()
+    }
     const event = delivery ? delivery.receive(incoming) : incoming
     if (!event) return
     const data: unknown = event.data
