@@ -421,9 +421,18 @@ export function createConnection<In = unknown, Out = unknown>(
       node.on('message', onData)
       unlisten = () => node.off?.('message', onData)
     } else ws.onmessage = ((e: MessageEvent) => ws === socket && received(e)) as never
-    ws.onerror = ((e: { message?: string }) =>
-      ws === socket &&
-      report(new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`))) as never
+    ws.onerror = ((e: { message?: string; error?: Error & Record<symbol, number> }) => {
+      if (ws !== socket) return
+      report(new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`))
+      // `ws` closes the socket itself over a frame it refuses (1009 too big, 1007 not UTF-8,
+      // 1002) but then reports 1006, which would be retried into the same refusal: the code
+      // it closed with is on the error, under its `status-code` symbol.
+      const err = e?.error
+      const key =
+        err && Object.getOwnPropertySymbols(err).find((k) => k.description === 'status-code')
+      if (key && ws === socket)
+        ended({ code: err[key] as number, reason: err.message, wasClean: false })
+    }) as never
     ws.onclose = ((e: CloseInfo) =>
       ws === socket && ended({ code: e.code, reason: e.reason, wasClean: e.wasClean })) as never
   }
