@@ -79,7 +79,10 @@ export function createConnection<In = unknown, Out = unknown>(
   let socket: WebSocketLike | null = null
   let state: ReadyState = UNINSTANTIATED
   let error: TetheredError | null = null
+  // The retry's number, from 1 after every open; and the backoff's step, which only starts
+  // over once a connection held for `stableAfter` (flap damping).
   let retries = 0
+  let step = 0
   let nextAt: number | null = null
   let manual = false
   let disposed = false
@@ -215,7 +218,7 @@ export function createConnection<In = unknown, Out = unknown>(
           readyState: state,
           lastMessage: filter ? message : count > from ? last : null,
           lastJsonMessage: filter ? json : jsonAt > from ? lastJson : null,
-          reconnectAttempt: state === OPEN ? 0 : retries,
+          reconnectAttempt: retries,
           nextReconnectAt: nextAt,
           error,
           resumed,
@@ -269,9 +272,9 @@ export function createConnection<In = unknown, Out = unknown>(
     emit('close', close, o.onClose)
     if (manual || disposed || o.reconnect === false) return
     const stop = (reason: 'attempts' | 'policy') =>
-      emit('reconnect-stop', { reason, attempts: retries, close }, o.onReconnectStop)
+      emit('reconnect-stop', { reason, attempts: step, close }, o.onReconnectStop)
     if (!(o.shouldReconnect ?? defaultShouldReconnect)(close)) return stop('policy')
-    if (retries >= (o.reconnectAttempts ?? Infinity)) return stop('attempts')
+    if (step >= (o.reconnectAttempts ?? Infinity)) return stop('attempts')
     // Attempts are not spent while the browser knows it has no network; `online` resumes.
     if (globalThis.navigator?.onLine === false) {
       paused = true
@@ -279,9 +282,10 @@ export function createConnection<In = unknown, Out = unknown>(
     }
     const interval = o.reconnectInterval
     retries++
+    step++
     const delay = Math.max(
       0,
-      typeof interval === 'number' ? interval : (interval ?? backoffDelay)(retries),
+      typeof interval === 'number' ? interval : (interval ?? backoffDelay)(step),
     )
     nextAt = Date.now() + delay
     changed()
@@ -333,9 +337,10 @@ export function createConnection<In = unknown, Out = unknown>(
   /** Open for the app: with reliable delivery, only once the server's welcome came. */
   const established = () => {
     clearTimeout(timer)
+    retries = 0
     setState(OPEN)
     stableTimer = setTimeout(() => {
-      retries = 0
+      step = 0
     }, o.stableAfter ?? 5_000)
     const heartbeat = o.heartbeat
     // `true` spreads nothing: the defaults.
@@ -532,7 +537,7 @@ export function createConnection<In = unknown, Out = unknown>(
     open() {
       if (disposed) return
       manual = false
-      retries = 0
+      retries = step = 0
       if (state === CONNECTING) changed()
       else connect()
     },

@@ -129,6 +129,38 @@ describe('reconnect', () => {
     expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
   })
 
+  it('numbers retries from 1 after every connection that opened, flap damping or not (server restart)', async () => {
+    const server = mockServer()
+    const scheduled: Array<ReconnectingInfo & { shown: number }> = []
+    const steps: number[] = []
+    const c = connect(server.url, {
+      reconnectInterval: (n) => {
+        steps.push(n)
+        return 100
+      },
+    })
+    c.on('reconnecting', (i) => scheduled.push({ ...i, shown: c.getSnapshot().reconnectAttempt }))
+    await tick()
+    server.last.close({ code: 1006, reason: '', wasClean: false }) // a cut: retry 1 reconnects
+    await tick(200)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    // Within stableAfter the server restarts: 1012, then refused for a while.
+    server.refuse()
+    server.last.close({ code: CloseCode.SERVICE_RESTART, reason: 'restart', wasClean: true })
+    await tick(250)
+    server.refuse(false)
+    await tick(200)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    expect(scheduled.map(({ attempt, shown }) => [attempt, shown])).toEqual([
+      [1, 1],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ])
+    // The backoff still remembers that the connection in between did not hold.
+    expect(steps).toEqual([1, 2, 3, 4])
+  })
+
   it('follows the default close-code policy and reports a policy stop', async () => {
     const server = mockServer()
     const stops: ReconnectStopInfo[] = []
