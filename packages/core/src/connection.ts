@@ -7,12 +7,14 @@ import type {
   CloseInfo,
   Connection,
   ConnectionEvents,
+  ConnectionStatus,
   ConnectionOptions,
   ConnectionView,
   HeartbeatOptions,
   MessageFilter,
   SendData,
   Snapshot,
+  StopInfo,
   UrlSource,
   WebSocketConstructor,
   WebSocketLike,
@@ -26,6 +28,9 @@ const CLOSE_GRACE = 3_000
 const LATE = 1_000
 
 type Timer = ReturnType<typeof setTimeout> | undefined
+
+/** `status` by `readyState` + 1, but for CLOSED, which depends on what comes next. */
+const STATUS = ['idle', 'connecting', 'open', 'closing'] as const
 
 /** A `ws` socket: Node's `ws` is an EventEmitter as well as a WebSocket. */
 type NodeSocket = WebSocketLike & {
@@ -85,6 +90,8 @@ export function createConnection<In = unknown, Out = unknown>(
   let step = 0
   let nextAt: number | null = null
   let manual = false
+  // Why it stopped; read only while CLOSED with neither a retry nor the network to wait for.
+  let stop: StopInfo | null = null
   let disposed = false
   let paused = false
   let attempt = 0
@@ -214,8 +221,19 @@ export function createConnection<In = unknown, Out = unknown>(
           at = count
           snap = null
         }
-        return (snap ??= {
+        if (snap) return snap
+        const status =
+          state === CLOSED
+            ? nextAt !== null
+              ? 'reconnecting'
+              : paused
+                ? 'offline'
+                : 'stopped'
+            : (STATUS[state + 1] as ConnectionStatus)
+        return (snap = {
           readyState: state,
+          status,
+          stopped: status === 'stopped' ? stop : null,
           lastMessage: filter ? message : count > from ? last : null,
           lastJsonMessage: filter ? json : jsonAt > from ? lastJson : null,
           reconnectAttempt: retries,
@@ -266,39 +284,46 @@ export function createConnection<In = unknown, Out = unknown>(
     }
   }
 
+  // What comes next is decided before the state changes, so no snapshot (the close
+  // handlers' included) shows a socket that will retry as stopped.
   const ended = (close: CloseInfo) => {
     drop()
+    const id = attempt
+    // `dispose()` sets `manual` too.
+    const retry =
+      !manual && o.reconnect !== false && (o.shouldReconnect ?? defaultShouldReconnect)(close)
+    const spent = retry && step >= (o.reconnectAttempts ?? Infinity)
+    // Attempts are not spent while the browser knows it has no network; `online` resumes.
+    paused = retry && !spent && globalThis.navigator?.onLine === false
+    const interval = o.reconnectInterval
+    let delay = 0
+    if (retry && !spent && !paused) {
+      retries++
+      step++
+      delay = Math.max(
+        0,
+        typeof interval === 'number' ? interval : (interval ?? backoffDelay)(step),
+      )
+      nextAt = Date.now() + delay
+      timer = setTimeout(connect, delay)
+    } else if (!manual && !paused)
+      stop = { reason: spent ? 'attempts' : 'policy', code: close.code }
     setState(CLOSED)
     emit('close', close, o.onClose)
-    if (manual || disposed || o.reconnect === false) return
-    const stop = (reason: 'attempts' | 'policy') =>
-      emit('reconnect-stop', { reason, attempts: step, close }, o.onReconnectStop)
-    if (!(o.shouldReconnect ?? defaultShouldReconnect)(close)) return stop('policy')
-    if (step >= (o.reconnectAttempts ?? Infinity)) return stop('attempts')
-    // Attempts are not spent while the browser knows it has no network; `online` resumes.
-    if (globalThis.navigator?.onLine === false) {
-      paused = true
-      return
-    }
-    const interval = o.reconnectInterval
-    retries++
-    step++
-    const delay = Math.max(
-      0,
-      typeof interval === 'number' ? interval : (interval ?? backoffDelay)(step),
-    )
-    nextAt = Date.now() + delay
-    changed()
-    emit('reconnecting', { attempt: retries, delay })
-    timer = setTimeout(connect, delay)
+    // Unless a close handler has already called open() or close().
+    if (nextAt !== null) emit('reconnecting', { attempt: retries, delay })
+    else if (stop && !manual && !paused && id === attempt)
+      emit('reconnect-stop', { reason: stop.reason, attempts: step, close }, o.onReconnectStop)
   }
 
   /** A failed attempt or a socket declared dead: never wait for its close event. */
   const fail = (e: TetheredError, terminal?: boolean) => {
     drop(true)
     report(e)
-    if (terminal) setState(CLOSED)
-    else ended({ code: 1006, reason: e.message, wasClean: false })
+    if (terminal) {
+      stop = { reason: 'error', code: null }
+      setState(CLOSED)
+    } else ended({ code: 1006, reason: e.message, wasClean: false })
   }
 
   const sendNow = (data: SendData): boolean => state === OPEN && put(data)
@@ -545,6 +570,7 @@ export function createConnection<In = unknown, Out = unknown>(
       assertClose(code, reason)
       if (disposed) return
       manual = true
+      stop = { reason: 'manual', code }
       nextAt = null
       paused = false
       if (state === OPEN) {

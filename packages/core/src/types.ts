@@ -32,8 +32,38 @@ export interface CloseInfo {
   readonly wasClean: boolean
 }
 
+/**
+ * What a UI shows. `idle`: no socket asked for; `reconnecting`: a retry is scheduled, at
+ * `nextReconnectAt`; `offline`: waiting for the network (`navigator.onLine`), then it
+ * reconnects by itself; `stopped`: closed, and it will not reconnect until `open()`.
+ */
+export type ConnectionStatus =
+  | 'idle'
+  | 'connecting'
+  | 'open'
+  | 'closing'
+  | 'reconnecting'
+  | 'offline'
+  | 'stopped'
+
+/** Why a connection stopped. */
+export interface StopInfo {
+  /**
+   * `manual`: `close()`; `policy`: the close-code policy, `shouldReconnect` or
+   * `reconnect: false` said no; `attempts`: `reconnectAttempts` used up; `error`: a failure
+   * with no socket to retry (invalid url, no WebSocket constructor).
+   */
+  readonly reason: 'manual' | 'policy' | 'attempts' | 'error'
+  /** The code passed to `close()`, or the close code; `null` for `error`. */
+  readonly code: number | null
+}
+
 export interface Snapshot<In = unknown> {
   readonly readyState: ReadyState
+  /** What the connection is doing; tells waiting to retry and waiting for the network from a stop. */
+  readonly status: ConnectionStatus
+  /** Why it stopped while `status` is `stopped`, else `null`. */
+  readonly stopped: StopInfo | null
   /** The newest message: state, not a stream. Use `onMessage` to see every message. */
   readonly lastMessage: MessageEvent | null
   /** The newest message that parsed; a message that fails to parse leaves it as it was. */
