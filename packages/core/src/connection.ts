@@ -7,8 +7,8 @@ import type {
   CloseInfo,
   Connection,
   ConnectionEvents,
-  ConnectionStatus,
   ConnectionOptions,
+  ConnectionStatus,
   ConnectionView,
   HeartbeatOptions,
   MessageFilter,
@@ -29,8 +29,16 @@ const LATE = 1_000
 
 type Timer = ReturnType<typeof setTimeout> | undefined
 
-/** `status` by `readyState` + 1, but for CLOSED, which depends on what comes next. */
-const STATUS = ['idle', 'connecting', 'open', 'closing'] as const
+/** `status` by `readyState` + 1, then CLOSED: waiting to retry, for the network, or stopped. */
+const STATUS = [
+  'idle',
+  'connecting',
+  'open',
+  'closing',
+  'reconnecting',
+  'offline',
+  'stopped',
+] as const
 
 /** A `ws` socket: Node's `ws` is an EventEmitter as well as a WebSocket. */
 type NodeSocket = WebSocketLike & {
@@ -222,18 +230,11 @@ export function createConnection<In = unknown, Out = unknown>(
           snap = null
         }
         if (snap) return snap
-        const status =
-          state === CLOSED
-            ? nextAt !== null
-              ? 'reconnecting'
-              : paused
-                ? 'offline'
-                : 'stopped'
-            : (STATUS[state + 1] as ConnectionStatus)
+        const i = state === CLOSED ? (nextAt !== null ? 4 : paused ? 5 : 6) : state + 1
         return (snap = {
           readyState: state,
-          status,
-          stopped: status === 'stopped' ? stop : null,
+          status: STATUS[i] as ConnectionStatus,
+          stopped: i > 5 ? stop : null,
           lastMessage: filter ? message : count > from ? last : null,
           lastJsonMessage: filter ? json : jsonAt > from ? lastJson : null,
           reconnectAttempt: retries,
@@ -289,15 +290,20 @@ export function createConnection<In = unknown, Out = unknown>(
   const ended = (close: CloseInfo) => {
     drop()
     const id = attempt
-    // `dispose()` sets `manual` too.
-    const retry =
-      !manual && o.reconnect !== false && (o.shouldReconnect ?? defaultShouldReconnect)(close)
-    const spent = retry && step >= (o.reconnectAttempts ?? Infinity)
-    // Attempts are not spent while the browser knows it has no network; `online` resumes.
-    paused = retry && !spent && globalThis.navigator?.onLine === false
+    // '': retry; a reason: stop; 0: neither, as asked (`close()`, `dispose()`) or while the
+    // browser knows it has no network (attempts are not spent then; `online` resumes).
+    const reason = manual
+      ? 0
+      : o.reconnect === false || !(o.shouldReconnect ?? defaultShouldReconnect)(close)
+        ? 'policy'
+        : step >= (o.reconnectAttempts ?? Infinity)
+          ? 'attempts'
+          : (paused = globalThis.navigator?.onLine === false)
+            ? 0
+            : ''
     const interval = o.reconnectInterval
     let delay = 0
-    if (retry && !spent && !paused) {
+    if (reason === '') {
       retries++
       step++
       delay = Math.max(
@@ -306,14 +312,13 @@ export function createConnection<In = unknown, Out = unknown>(
       )
       nextAt = Date.now() + delay
       timer = setTimeout(connect, delay)
-    } else if (!manual && !paused)
-      stop = { reason: spent ? 'attempts' : 'policy', code: close.code }
+    } else if (reason) stop = { reason, code: close.code }
     setState(CLOSED)
     emit('close', close, o.onClose)
-    // Unless a close handler has already called open() or close().
-    if (nextAt !== null) emit('reconnecting', { attempt: retries, delay })
-    else if (stop && !manual && !paused && id === attempt)
-      emit('reconnect-stop', { reason: stop.reason, attempts: step, close }, o.onReconnectStop)
+    // Unless a close handler has called open() or close() meanwhile.
+    if (id !== attempt || manual) return
+    if (reason) emit('reconnect-stop', { reason, attempts: step, close }, o.onReconnectStop)
+    else if (reason === '') emit('reconnecting', { attempt: retries, delay })
   }
 
   /** A failed attempt or a socket declared dead: never wait for its close event. */
@@ -451,20 +456,18 @@ export function createConnection<In = unknown, Out = unknown>(
       node.on('message', onData)
       unlisten = () => node.off?.('message', onData)
     } else ws.onmessage = ((e: MessageEvent) => ws === socket && received(e)) as never
-    ws.onerror = ((e: { message?: string; error?: Error & Record<symbol, number> }) => {
-      if (ws !== socket) return
-      report(new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`))
-      // `ws` closes the socket itself over a frame it refuses (1009 too big, 1007 not UTF-8,
-      // 1002) but then reports 1006, which would be retried into the same refusal: the code
-      // it closed with is on the error, under its `status-code` symbol.
+    // `ws` closes the socket itself over a frame it refuses (1009 too big, 1007 not UTF-8,
+    // 1002) but its close event says 1006, which would be retried into the same refusal:
+    // the code it closed with is on the error, under its `status-code` symbol (its only one).
+    let refused: number | undefined
+    ws.onerror = ((e: { message?: string; error?: Record<symbol, number> }) => {
       const err = e?.error
-      const key =
-        err && Object.getOwnPropertySymbols(err).find((k) => k.description === 'status-code')
-      if (key && ws === socket)
-        ended({ code: err[key] as number, reason: err.message, wasClean: false })
+      refused = err?.[Object.getOwnPropertySymbols(err)[0]!]
+      ws === socket && report(new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`))
     }) as never
     ws.onclose = ((e: CloseInfo) =>
-      ws === socket && ended({ code: e.code, reason: e.reason, wasClean: e.wasClean })) as never
+      ws === socket &&
+      ended({ code: refused ?? e.code, reason: e.reason, wasClean: e.wasClean })) as never
   }
 
   function connect() {
