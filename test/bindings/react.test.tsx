@@ -25,6 +25,8 @@ const binding: Binding = {
       reconnectAttempt: 0,
       error: null,
       resumed: null,
+      status: 'idle',
+      stopped: null,
     })
     const hook = renderHook(
       ({ url }: { url: string | null }) => {
@@ -36,6 +38,8 @@ const binding: Binding = {
           reconnectAttempt: ws.reconnectAttempt,
           error: ws.error,
           resumed: ws.resumed,
+          status: ws.status,
+          stopped: ws.stopped,
         })
         return ws
       },

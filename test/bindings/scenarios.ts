@@ -2,11 +2,13 @@
 // a thin `Binding` (mount a component that uses the hook / composable, report what it
 // rendered) and runs `describeBehaviour`, so React and Vue cannot drift apart.
 import {
+  type ConnectionStatus,
   type ObserverOptions,
   ReadyState,
   type RequestOptions,
   reliable,
   type SocketObserverOptions,
+  type StopInfo,
   type TetheredError,
 } from '@tethered/core'
 import { createSocketServer, type SocketServer } from '@tethered/server'
@@ -23,6 +25,8 @@ export interface SocketState {
   reconnectAttempt: number
   error: TetheredError | null
   resumed: boolean | null
+  status: ConnectionStatus
+  stopped: StopInfo | null
 }
 
 /** What a `useSocket` component rendered. */
@@ -296,6 +300,35 @@ export const scenarios: Scenario[] = [
       await rendered(m, (s) => s.reconnectAttempt === 1, 'the retry')
       await rendered(m, isOpen, 'OPEN after the drop')
       expect(server.sockets).toHaveLength(3)
+    },
+  },
+  {
+    name: 'status: offline while the network is gone, open again when it returns; a policy stop says why',
+    async run({ binding, server: start }) {
+      const server = await start()
+      let online = true
+      const onLine = vi.spyOn(navigator, 'onLine', 'get').mockImplementation(() => online)
+      try {
+        const m = binding.mountWebSocket(server.url(), base)
+        await rendered(m, (s) => s.status === 'open', 'open')
+        online = false
+        window.dispatchEvent(new Event('offline'))
+        server.sockets[0]?.terminate()
+        const offline = await rendered(m, (s) => s.status === 'offline', 'offline')
+        expect(offline).toMatchObject({ readyState: ReadyState.CLOSED, stopped: null })
+        online = true
+        window.dispatchEvent(new Event('online'))
+        await rendered(m, (s) => s.status === 'open', 'open once online')
+        expect(server.sockets).toHaveLength(2)
+        server.sockets[1]?.close(4003, 'forbidden')
+        const stopped = await rendered(m, (s) => s.status === 'stopped', 'stopped')
+        expect(stopped).toMatchObject({
+          readyState: ReadyState.CLOSED,
+          stopped: { reason: 'policy', code: 4003 },
+        })
+      } finally {
+        onLine.mockRestore()
+      }
     },
   },
   {

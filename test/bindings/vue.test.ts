@@ -40,6 +40,8 @@ const binding: Binding = {
         reconnectAttempt: 0,
         error: null,
         resumed: null,
+        status: 'idle',
+        stopped: null,
       },
       (source) => {
         source.value = initial
@@ -51,6 +53,8 @@ const binding: Binding = {
           reconnectAttempt: api.reconnectAttempt.value,
           error: api.error.value,
           resumed: api.resumed.value,
+          status: api.status.value,
+          stopped: api.stopped.value,
         })
       },
     )

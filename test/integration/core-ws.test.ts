@@ -1,7 +1,12 @@
-import type { AddressInfo } from 'node:net'
-import { createConnection, ReadyState } from '@tethered/core'
+import type { AddressInfo, Socket } from 'node:net'
+import {
+  type CloseInfo,
+  createConnection,
+  ReadyState,
+  type ReconnectStopInfo,
+} from '@tethered/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { WebSocket, WebSocketServer } from 'ws'
+import { WebSocket, WebSocketServer, type WebSocket as WsSocket } from 'ws'
 
 const servers: WebSocketServer[] = []
 afterEach(async () => {
@@ -22,6 +27,9 @@ async function echoServer() {
   })
   return { wss, seen, url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/live` }
 }
+
+/** The TCP socket under a server-side `ws` socket, to write frames ws would never send. */
+const rawSocket = (s: WsSocket) => (s as unknown as { _socket: Socket })._socket
 
 const until = <T>(register: (done: (v: T) => void) => void, ms = 5_000) =>
   new Promise<T>((resolve, reject) => {
@@ -132,4 +140,45 @@ describe('core against a real ws server', () => {
     expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
     c.dispose()
   })
+
+  it.each([
+    ['too big (1009)', 1009, (s: WsSocket) => s.send('x'.repeat(4_096))],
+    [
+      'not UTF-8 (1007)',
+      1007,
+      (s: WsSocket) => s.send(Buffer.from([0xff, 0xfe]), { binary: false }),
+    ],
+    // A frame with a reserved opcode (3), written under ws's own framing.
+    ['a protocol error (1002)', 1002, (s: WsSocket) => rawSocket(s).write(Buffer.from([0x83, 0]))],
+  ])(
+    'a message the socket refuses, %s, closes with its code and is not retried',
+    async (_, code, send) => {
+      const { url, wss } = await echoServer()
+      let connections = 0
+      wss.on('connection', (s) => {
+        connections++
+        send(s)
+      })
+      // ws closes the socket itself with the code of what it refused; its close event says 1006.
+      class Small extends WebSocket {
+        constructor(address: string, protocols?: string | string[]) {
+          super(address, protocols, { maxPayload: 1_024 })
+        }
+      }
+      const c = createConnection(url, { WebSocket: Small, parse: false, reconnectInterval: 20 })
+      const errors: Error[] = []
+      c.on('error', (e) => errors.push(e))
+      const closed = until<CloseInfo>((done) => c.on('close', done))
+      const stopped = until<ReconnectStopInfo>((done) => c.on('reconnect-stop', done))
+      expect(await closed).toMatchObject({ code, wasClean: false })
+      await expect(stopped).resolves.toMatchObject({ reason: 'policy', close: { code } })
+      expect(errors).toEqual([expect.objectContaining({ code: 'SOCKET' })])
+      expect(c.getSnapshot()).toMatchObject({
+        readyState: ReadyState.CLOSED,
+        nextReconnectAt: null,
+      })
+      expect(connections).toBe(1)
+      c.dispose()
+    },
+  )
 })

@@ -8,11 +8,13 @@ import type {
   Connection,
   ConnectionEvents,
   ConnectionOptions,
+  ConnectionStatus,
   ConnectionView,
   HeartbeatOptions,
   MessageFilter,
   SendData,
   Snapshot,
+  StopInfo,
   UrlSource,
   WebSocketConstructor,
   WebSocketLike,
@@ -26,6 +28,17 @@ const CLOSE_GRACE = 3_000
 const LATE = 1_000
 
 type Timer = ReturnType<typeof setTimeout> | undefined
+
+/** `status` by `readyState` + 1, then CLOSED: waiting to retry, for the network, or stopped. */
+const STATUS = [
+  'idle',
+  'connecting',
+  'open',
+  'closing',
+  'reconnecting',
+  'offline',
+  'stopped',
+] as const
 
 /** A `ws` socket: Node's `ws` is an EventEmitter as well as a WebSocket. */
 type NodeSocket = WebSocketLike & {
@@ -79,9 +92,14 @@ export function createConnection<In = unknown, Out = unknown>(
   let socket: WebSocketLike | null = null
   let state: ReadyState = UNINSTANTIATED
   let error: TetheredError | null = null
+  // The retry's number, from 1 after every open; and the backoff's step, which only starts
+  // over once a connection held for `stableAfter` (flap damping).
   let retries = 0
+  let step = 0
   let nextAt: number | null = null
   let manual = false
+  // Why it stopped; read only while CLOSED with neither a retry nor the network to wait for.
+  let stop: StopInfo | null = null
   let disposed = false
   let paused = false
   let attempt = 0
@@ -211,11 +229,15 @@ export function createConnection<In = unknown, Out = unknown>(
           at = count
           snap = null
         }
-        return (snap ??= {
+        if (snap) return snap
+        const i = state === CLOSED ? (nextAt !== null ? 4 : paused ? 5 : 6) : state + 1
+        return (snap = {
           readyState: state,
+          status: STATUS[i] as ConnectionStatus,
+          stopped: i > 5 ? stop : null,
           lastMessage: filter ? message : count > from ? last : null,
           lastJsonMessage: filter ? json : jsonAt > from ? lastJson : null,
-          reconnectAttempt: state === OPEN ? 0 : retries,
+          reconnectAttempt: retries,
           nextReconnectAt: nextAt,
           error,
           resumed,
@@ -263,38 +285,50 @@ export function createConnection<In = unknown, Out = unknown>(
     }
   }
 
+  // What comes next is decided before the state changes, so no snapshot (the close
+  // handlers' included) shows a socket that will retry as stopped.
   const ended = (close: CloseInfo) => {
     drop()
+    const id = attempt
+    // '': retry; a reason: stop; 0: neither, as asked (`close()`, `dispose()`) or while the
+    // browser knows it has no network (attempts are not spent then; `online` resumes).
+    const reason = manual
+      ? 0
+      : o.reconnect === false || !(o.shouldReconnect ?? defaultShouldReconnect)(close)
+        ? 'policy'
+        : step >= (o.reconnectAttempts ?? Infinity)
+          ? 'attempts'
+          : (paused = globalThis.navigator?.onLine === false)
+            ? 0
+            : ''
+    const interval = o.reconnectInterval
+    let delay = 0
+    if (reason === '') {
+      retries++
+      step++
+      delay = Math.max(
+        0,
+        typeof interval === 'number' ? interval : (interval ?? backoffDelay)(step),
+      )
+      nextAt = Date.now() + delay
+      timer = setTimeout(connect, delay)
+    } else if (reason) stop = { reason, code: close.code }
     setState(CLOSED)
     emit('close', close, o.onClose)
-    if (manual || disposed || o.reconnect === false) return
-    const stop = (reason: 'attempts' | 'policy') =>
-      emit('reconnect-stop', { reason, attempts: retries, close }, o.onReconnectStop)
-    if (!(o.shouldReconnect ?? defaultShouldReconnect)(close)) return stop('policy')
-    if (retries >= (o.reconnectAttempts ?? Infinity)) return stop('attempts')
-    // Attempts are not spent while the browser knows it has no network; `online` resumes.
-    if (globalThis.navigator?.onLine === false) {
-      paused = true
-      return
-    }
-    const interval = o.reconnectInterval
-    retries++
-    const delay = Math.max(
-      0,
-      typeof interval === 'number' ? interval : (interval ?? backoffDelay)(retries),
-    )
-    nextAt = Date.now() + delay
-    changed()
-    emit('reconnecting', { attempt: retries, delay })
-    timer = setTimeout(connect, delay)
+    // Unless a close handler has called open() or close() meanwhile.
+    if (id !== attempt || manual) return
+    if (reason) emit('reconnect-stop', { reason, attempts: step, close }, o.onReconnectStop)
+    else if (reason === '') emit('reconnecting', { attempt: retries, delay })
   }
 
   /** A failed attempt or a socket declared dead: never wait for its close event. */
   const fail = (e: TetheredError, terminal?: boolean) => {
     drop(true)
     report(e)
-    if (terminal) setState(CLOSED)
-    else ended({ code: 1006, reason: e.message, wasClean: false })
+    if (terminal) {
+      stop = { reason: 'error', code: null }
+      setState(CLOSED)
+    } else ended({ code: 1006, reason: e.message, wasClean: false })
   }
 
   const sendNow = (data: SendData): boolean => state === OPEN && put(data)
@@ -333,9 +367,10 @@ export function createConnection<In = unknown, Out = unknown>(
   /** Open for the app: with reliable delivery, only once the server's welcome came. */
   const established = () => {
     clearTimeout(timer)
+    retries = 0
     setState(OPEN)
     stableTimer = setTimeout(() => {
-      retries = 0
+      step = 0
     }, o.stableAfter ?? 5_000)
     const heartbeat = o.heartbeat
     // `true` spreads nothing: the defaults.
@@ -351,7 +386,12 @@ export function createConnection<In = unknown, Out = unknown>(
   }
 
   const received = (incoming: MessageEvent) => {
-    if (beat) seen = Date.now()
+    if (beat) {
+      // An answer: the next probe is due `interval` from now, not when the probe's deadline
+      // would have been (with `timeout` > `interval`, that would probe too seldom).
+      if (probeAt > seen) arm(beat.interval)
+      seen = Date.now()
+    }
     const event = delivery ? delivery.receive(incoming) : incoming
     if (!event) return
     const data: unknown = event.data
@@ -416,11 +456,18 @@ export function createConnection<In = unknown, Out = unknown>(
       node.on('message', onData)
       unlisten = () => node.off?.('message', onData)
     } else ws.onmessage = ((e: MessageEvent) => ws === socket && received(e)) as never
-    ws.onerror = ((e: { message?: string }) =>
-      ws === socket &&
-      report(new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`))) as never
+    // `ws` closes the socket itself over a frame it refuses (1009 too big, 1007 not UTF-8,
+    // 1002) but its close event says 1006, which would be retried into the same refusal:
+    // the code it closed with is on the error, under its `status-code` symbol (its only one).
+    let refused: number | undefined
+    ws.onerror = ((e: { message?: string; error?: Record<symbol, number> }) => {
+      const err = e?.error
+      refused = err?.[Object.getOwnPropertySymbols(err)[0]!]
+      ws === socket && report(new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`))
+    }) as never
     ws.onclose = ((e: CloseInfo) =>
-      ws === socket && ended({ code: e.code, reason: e.reason, wasClean: e.wasClean })) as never
+      ws === socket &&
+      ended({ code: refused ?? e.code, reason: e.reason, wasClean: e.wasClean })) as never
   }
 
   function connect() {
@@ -518,7 +565,7 @@ export function createConnection<In = unknown, Out = unknown>(
     open() {
       if (disposed) return
       manual = false
-      retries = 0
+      retries = step = 0
       if (state === CONNECTING) changed()
       else connect()
     },
@@ -526,6 +573,7 @@ export function createConnection<In = unknown, Out = unknown>(
       assertClose(code, reason)
       if (disposed) return
       manual = true
+      stop = { reason: 'manual', code }
       nextAt = null
       paused = false
       if (state === OPEN) {

@@ -44,6 +44,8 @@ export interface WebSocketObserver<In = unknown, Out = unknown> {
 /** The snapshot of "no socket asked for": server rendering, a null url, `connect: false`. */
 export const IDLE_SNAPSHOT: Snapshot<never> = Object.freeze({
   readyState: UNINSTANTIATED,
+  status: 'idle',
+  stopped: null,
   lastMessage: null,
   lastJsonMessage: null,
   reconnectAttempt: 0,

@@ -32,13 +32,43 @@ export interface CloseInfo {
   readonly wasClean: boolean
 }
 
+/**
+ * What a UI shows. `idle`: no socket asked for; `reconnecting`: a retry is scheduled, at
+ * `nextReconnectAt`; `offline`: waiting for the network (`navigator.onLine`), then it
+ * reconnects by itself; `stopped`: closed, and it will not reconnect until `open()`.
+ */
+export type ConnectionStatus =
+  | 'idle'
+  | 'connecting'
+  | 'open'
+  | 'closing'
+  | 'reconnecting'
+  | 'offline'
+  | 'stopped'
+
+/** Why a connection stopped. */
+export interface StopInfo {
+  /**
+   * `manual`: `close()`; `policy`: the close-code policy, `shouldReconnect` or
+   * `reconnect: false` said no; `attempts`: `reconnectAttempts` used up; `error`: a failure
+   * with no socket to retry (invalid url, no WebSocket constructor).
+   */
+  readonly reason: 'manual' | 'policy' | 'attempts' | 'error'
+  /** The code passed to `close()`, or the close code; `null` for `error`. */
+  readonly code: number | null
+}
+
 export interface Snapshot<In = unknown> {
   readonly readyState: ReadyState
+  /** What the connection is doing; tells waiting to retry and waiting for the network from a stop. */
+  readonly status: ConnectionStatus
+  /** Why it stopped while `status` is `stopped`, else `null`. */
+  readonly stopped: StopInfo | null
   /** The newest message: state, not a stream. Use `onMessage` to see every message. */
   readonly lastMessage: MessageEvent | null
   /** The newest message that parsed; a message that fails to parse leaves it as it was. */
   readonly lastJsonMessage: In | null
-  /** The number of the retry under way or scheduled; 0 when connected or never failed. */
+  /** The number of the retry under way or scheduled, from 1 after every open; 0 when connected or never failed. */
   readonly reconnectAttempt: number
   /** Epoch ms of the scheduled retry, for "reconnecting in 3 s" UIs. */
   readonly nextReconnectAt: number | null
@@ -63,7 +93,7 @@ export interface HeartbeatOptions {
 }
 
 export interface ReconnectingInfo {
-  /** The retry's number, from 1. */
+  /** The retry's number, from 1 after every connection that opened. */
   attempt: number
   /** Milliseconds until it starts. */
   delay: number
@@ -127,9 +157,13 @@ export interface ConnectionOptions<In = unknown, Out = unknown> extends Connecti
   reconnect?: boolean
   /** Decides whether a close is retried; replaces the default close-code policy. */
   shouldReconnect?: (info: CloseInfo) => boolean
-  /** Retries in a row before giving up. @default Infinity */
+  /** Retries in a row before giving up; a connection that drops within `stableAfter` does not start the count over. @default Infinity */
   reconnectAttempts?: number
-  /** Delay before retry `attempt` (from 1). @default full jitter over min(30000, 1000 · 2^(attempt-1)) */
+  /**
+   * Delay before a retry, from its backoff step: the retry's number, except that it goes on
+   * counting across connections that drop within `stableAfter`.
+   * @default full jitter over min(30000, 1000 · 2^(step-1))
+   */
   reconnectInterval?: number | ((attempt: number) => number)
   /** Time (ms) a connection must stay open before the backoff starts over (flap damping). @default 5000 */
   stableAfter?: number

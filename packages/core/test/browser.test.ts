@@ -104,3 +104,54 @@ describe('browser awareness', () => {
     remove.mockRestore()
   })
 })
+
+describe('status while offline', () => {
+  it('is offline, not stopped, while waiting for the network; online reconnects', async () => {
+    const server = mockServer()
+    const c = connect(server.url, { reconnectInterval: 5_000 })
+    await tick()
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    expect(c.getSnapshot().status).toBe('reconnecting')
+    goOffline()
+    expect(c.getSnapshot()).toMatchObject({
+      readyState: ReadyState.CLOSED,
+      status: 'offline',
+      stopped: null,
+      nextReconnectAt: null,
+    })
+    goOnline()
+    expect(c.getSnapshot().status).toBe('connecting')
+    await tick()
+    expect(c.getSnapshot()).toMatchObject({ status: 'open', stopped: null })
+  })
+
+  it('is offline when the socket closes with no network, and the close handlers see it', async () => {
+    const server = mockServer()
+    const c = connect(server.url)
+    const atClose: string[] = []
+    c.on('close', () => atClose.push(c.getSnapshot().status))
+    await tick()
+    online = false
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    expect(c.getSnapshot()).toMatchObject({ status: 'offline', stopped: null })
+    expect(atClose).toEqual(['offline'])
+    // Stopping by hand while offline is a stop.
+    c.close()
+    expect(c.getSnapshot()).toMatchObject({
+      status: 'stopped',
+      stopped: { reason: 'manual', code: 1000 },
+    })
+    goOnline()
+    await tick()
+    expect(server.clients).toHaveLength(1)
+  })
+
+  it('an open socket stays open when the network goes', async () => {
+    const c = connect(mockServer().url)
+    await tick()
+    goOffline()
+    expect(c.getSnapshot().status).toBe('open')
+  })
+})

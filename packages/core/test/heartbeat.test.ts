@@ -81,3 +81,63 @@ describe('heartbeat', () => {
     expect(pings).toEqual(['ping', 'ping'])
   })
 })
+
+describe('heartbeat cadence', () => {
+  // mock-socket hands a client's frame to its server 4 ms late; the answer comes back at once.
+  const LAG = 4
+
+  /** A server that answers the first `answers` probes; when each probe left (ms after open). */
+  const answering = (answers = Infinity) => {
+    const server = mockServer()
+    const probes: number[] = []
+    let opened = 0
+    server.server.on('connection', (s) =>
+      s.on('message', (d) => {
+        if (d !== 'ping') return
+        probes.push(Date.now() - LAG - opened)
+        if (probes.length <= answers) s.send('pong')
+      }),
+    )
+    return { server, probes, opened: () => opened, open: () => (opened = Date.now()) }
+  }
+
+  it.each([
+    [300, 2_000],
+    [25_000, 60_000],
+    [1_000, 1_000],
+    [1_000, 500],
+  ])(
+    'interval %i, timeout %i: a healthy socket is probed `interval` after each answer',
+    async (interval, timeout) => {
+      const { server, probes, open } = answering()
+      const c = connect(server.url, { heartbeat: { interval, timeout }, onOpen: open })
+      await tick()
+      await tick(10 * (interval + LAG))
+      expect(probes).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * interval + i * LAG))
+      expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+      expect(c.getSnapshot().error).toBeNull()
+    },
+  )
+
+  it.each([
+    [300, 2_000],
+    [1_000, 1_000],
+    [1_000, 500],
+  ])(
+    'interval %i, timeout %i: a probe with no answer still kills at probe + timeout',
+    async (interval, timeout) => {
+      const { server, probes, opened, open } = answering(3)
+      let closedAt = 0
+      const c = connect(server.url, {
+        heartbeat: { interval, timeout },
+        reconnectInterval: 60_000,
+        onOpen: open,
+        onClose: () => (closedAt = Date.now()),
+      })
+      await tick(4 * (interval + LAG) + timeout)
+      expect(probes).toEqual([1, 2, 3, 4].map((n) => n * interval + (n - 1) * LAG))
+      expect(c.getSnapshot().error?.code).toBe('HEARTBEAT_TIMEOUT')
+      expect(closedAt - opened()).toBe((probes[3] ?? 0) + timeout)
+    },
+  )
+})

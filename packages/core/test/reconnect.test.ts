@@ -2,10 +2,14 @@ import { describe, expect, it, vi } from 'vitest'
 import {
   backoffDelay,
   CloseCode,
+  type Connection,
+  createSocketObserver,
   defaultShouldReconnect,
+  IDLE_SNAPSHOT,
   ReadyState,
   type ReconnectingInfo,
   type ReconnectStopInfo,
+  type Snapshot,
 } from '../src'
 import { mockServer, tick, useFakeClock } from './support'
 
@@ -129,6 +133,38 @@ describe('reconnect', () => {
     expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
   })
 
+  it('numbers retries from 1 after every connection that opened, flap damping or not (server restart)', async () => {
+    const server = mockServer()
+    const scheduled: Array<ReconnectingInfo & { shown: number }> = []
+    const steps: number[] = []
+    const c = connect(server.url, {
+      reconnectInterval: (n) => {
+        steps.push(n)
+        return 100
+      },
+    })
+    c.on('reconnecting', (i) => scheduled.push({ ...i, shown: c.getSnapshot().reconnectAttempt }))
+    await tick()
+    server.last.close({ code: 1006, reason: '', wasClean: false }) // a cut: retry 1 reconnects
+    await tick(200)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    // Within stableAfter the server restarts: 1012, then refused for a while.
+    server.refuse()
+    server.last.close({ code: CloseCode.SERVICE_RESTART, reason: 'restart', wasClean: true })
+    await tick(250)
+    server.refuse(false)
+    await tick(200)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    expect(scheduled.map(({ attempt, shown }) => [attempt, shown])).toEqual([
+      [1, 1],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ])
+    // The backoff still remembers that the connection in between did not hold.
+    expect(steps).toEqual([1, 2, 3, 4])
+  })
+
   it('follows the default close-code policy and reports a policy stop', async () => {
     const server = mockServer()
     const stops: ReconnectStopInfo[] = []
@@ -226,5 +262,136 @@ describe('reconnect', () => {
     expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
     server.last.send('"fresh"')
     expect(c.getSnapshot().lastJsonMessage).toBe('fresh')
+  })
+})
+
+describe('status and stopped', () => {
+  type Seen = Pick<Snapshot, 'status' | 'stopped'>
+  /** Every snapshot a subscriber was shown, checked as it comes: `stopped` iff status is 'stopped'. */
+  const watch = (c: Connection) => {
+    const seen: Seen[] = []
+    const take = () => {
+      const { status, stopped } = c.getSnapshot()
+      expect(stopped === null).toBe(status !== 'stopped')
+      if (seen.at(-1)?.status !== status) seen.push({ status, stopped })
+    }
+    take()
+    c.subscribe(take)
+    return seen
+  }
+
+  it('is idle before a socket is asked for, in every snapshot that has none', () => {
+    expect(connect(null).getSnapshot()).toMatchObject({ status: 'idle', stopped: null })
+    expect(connect(mockServer().url, { connect: false }).getSnapshot()).toMatchObject({
+      status: 'idle',
+      stopped: null,
+    })
+    expect(IDLE_SNAPSHOT).toMatchObject({ status: 'idle', stopped: null })
+    expect(createSocketObserver('ws://localhost:1/').getServerSnapshot()).toMatchObject({
+      status: 'idle',
+      stopped: null,
+    })
+  })
+
+  it('goes connecting, open, closing, then stopped by a manual close with its code', async () => {
+    const c = connect(mockServer().url, { connect: false })
+    const seen = watch(c)
+    c.open()
+    await tick()
+    c.close(4001, 'logout')
+    await tick()
+    expect(seen).toEqual([
+      { status: 'idle', stopped: null },
+      { status: 'connecting', stopped: null },
+      { status: 'open', stopped: null },
+      { status: 'closing', stopped: null },
+      { status: 'stopped', stopped: { reason: 'manual', code: 4001 } },
+    ])
+  })
+
+  it('is reconnecting while a retry waits, also as the close handlers see it', async () => {
+    const server = mockServer()
+    const c = connect(server.url, { reconnectInterval: 1_000 })
+    const seen = watch(c)
+    const atClose: Seen[] = []
+    c.on('close', () => atClose.push({ ...c.getSnapshot() }))
+    await tick()
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    expect(c.getSnapshot()).toMatchObject({ status: 'reconnecting', stopped: null })
+    expect(atClose).toEqual([expect.objectContaining({ status: 'reconnecting', stopped: null })])
+    await tick(1_000)
+    expect(seen.map((s) => s.status)).toEqual([
+      'connecting',
+      'open',
+      'reconnecting',
+      'connecting',
+      'open',
+    ])
+  })
+
+  it('close() while waiting to retry stops with its code; open() starts over', async () => {
+    const server = mockServer()
+    const c = connect(server.url, { reconnectInterval: 60_000 })
+    watch(c)
+    await tick()
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    c.close(4000)
+    expect(c.getSnapshot()).toMatchObject({
+      status: 'stopped',
+      stopped: { reason: 'manual', code: 4000 },
+    })
+    c.open()
+    expect(c.getSnapshot()).toMatchObject({ status: 'connecting', stopped: null })
+  })
+
+  it.each([
+    ['the close-code policy', {}, 4409, { reason: 'policy', code: 4409 }],
+    ['shouldReconnect', { shouldReconnect: () => false }, 1006, { reason: 'policy', code: 1006 }],
+    ['reconnect: false', { reconnect: false }, 1012, { reason: 'policy', code: 1012 }],
+  ] as const)('stops on %s with the close code', async (_, options, code, stopped) => {
+    const server = mockServer()
+    const c = connect(server.url, options)
+    watch(c)
+    await tick()
+    server.last.close({ code, reason: '', wasClean: true })
+    await tick()
+    expect(c.getSnapshot()).toMatchObject({ status: 'stopped', stopped, nextReconnectAt: null })
+  })
+
+  it('stops when reconnectAttempts are used up, with the last close code', async () => {
+    const server = mockServer()
+    const c = connect(server.url, { reconnectAttempts: 2, reconnectInterval: 100 })
+    watch(c)
+    await tick()
+    server.refuse()
+    server.last.close({ code: 1012, reason: '', wasClean: true })
+    await tick(1_000)
+    expect(c.getSnapshot()).toMatchObject({
+      status: 'stopped',
+      stopped: { reason: 'attempts', code: 1006 },
+    })
+  })
+
+  it('stops on a terminal failure with no socket, without a code', () => {
+    const bad = connect('not a url')
+    expect(bad.getSnapshot()).toMatchObject({
+      status: 'stopped',
+      stopped: { reason: 'error', code: null },
+    })
+    expect(bad.getSnapshot().error?.code).toBe('INVALID_URL')
+    const original = globalThis.WebSocket
+    Reflect.deleteProperty(globalThis, 'WebSocket')
+    try {
+      const none = connect('ws://localhost:1/', { WebSocket: undefined as never })
+      expect(none.getSnapshot().error?.code).toBe('NO_WEBSOCKET')
+      expect(none.getSnapshot()).toMatchObject({
+        status: 'stopped',
+        stopped: { reason: 'error', code: null },
+      })
+    } finally {
+      if (original) globalThis.WebSocket = original
+    }
   })
 })

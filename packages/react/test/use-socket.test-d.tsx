@@ -1,5 +1,12 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { type SocketMessage, type TetheredError, useSocket, useWebSocket } from '../src'
+import {
+  type ConnectionStatus,
+  type SocketMessage,
+  type StopInfo,
+  type TetheredError,
+  useSocket,
+  useWebSocket,
+} from '../src'
 
 type Chat = {
   in: { message: { from: string; text: string }; joined: { name: string } }
@@ -110,5 +117,13 @@ describe('useWebSocket types', () => {
     useWebSocket(url, {}, 'yes')
     // @ts-expect-error: no such option
     useWebSocket(url, { reconectAttempts: 3 })
+  })
+
+  it('exposes the status and why the socket stopped, with the types exported here', () => {
+    const ws = useWebSocket(url)
+    expectTypeOf(ws.status).toEqualTypeOf<ConnectionStatus>()
+    expectTypeOf(ws.stopped).toEqualTypeOf<StopInfo | null>()
+    expectTypeOf(useSocket<Chat>(url).status).toEqualTypeOf<ConnectionStatus>()
+    expectTypeOf<StopInfo['reason']>().toEqualTypeOf<'manual' | 'policy' | 'attempts' | 'error'>()
   })
 })

@@ -1,8 +1,10 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import { computed, ref, type ShallowRef } from 'vue'
 import {
+  type ConnectionStatus,
   type ReadyState,
   type SocketMessage,
+  type StopInfo,
   type TetheredError,
   type UseWebSocketOptions,
   useSocket,
@@ -109,5 +111,13 @@ describe('useSocket types', () => {
     useSocket<Chat, 'joined'>('wss://x', { types: ['message'] })
     // @ts-expect-error not an incoming event
     useSocket<Chat>('wss://x', { types: ['typing'] })
+  })
+
+  it('exposes the status and why the socket stopped, with the types exported here', () => {
+    const ws = useWebSocket('wss://x')
+    expectTypeOf(ws.status.value).toEqualTypeOf<ConnectionStatus>()
+    expectTypeOf(ws.stopped.value).toEqualTypeOf<StopInfo | null>()
+    expectTypeOf(useSocket<Chat>('wss://x').status.value).toEqualTypeOf<ConnectionStatus>()
+    expectTypeOf<StopInfo['reason']>().toEqualTypeOf<'manual' | 'policy' | 'attempts' | 'error'>()
   })
 })
