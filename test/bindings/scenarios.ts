@@ -332,6 +332,23 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'share: a component mounting on a socket the server closed for good opens it again, for everyone on it',
+    async run({ binding, server: start }) {
+      const server = await start()
+      const options = { ...base, share: true, linger: 20 }
+      const a = binding.mountWebSocket(server.url(), options)
+      await rendered(a, isOpen, 'a OPEN')
+      // 1000 from the server: the close policy does not retry it.
+      server.sockets[0]?.close(1000, 'done')
+      await rendered(a, (s) => s.status === 'stopped', 'a stopped')
+      const b = binding.mountWebSocket(server.url(), options)
+      await rendered(b, isOpen, 'b OPEN')
+      await rendered(a, isOpen, 'a OPEN again')
+      expect(server.sockets).toHaveLength(2)
+      expect(server.open).toBe(1)
+    },
+  },
+  {
     name: 'a remount keeps the shared socket: one server connection',
     async run({ binding, server: start }) {
       const server = await start()

@@ -49,6 +49,8 @@ export function acquireShared<In, Out>(
     acquire = (wait) => {
       clearTimeout(timer)
       users++
+      // A new user connects as a mount of its own would, whatever stopped the socket before.
+      if (connection.getSnapshot().status === 'stopped') connection.open()
       let released = false
       return {
         connection,

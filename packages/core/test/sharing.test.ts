@@ -42,6 +42,64 @@ describe('shared connections', () => {
     second.release()
     await tick(500)
   })
+
+  it('reconnect a connection that stopped for a new user; the users there see it open', async () => {
+    const server = mockServer()
+    const options = { ...base, reconnectAttempts: 2, reconnectInterval: 10 }
+    const first = acquireShared(server.url, options)
+    await tick()
+    server.last.close({ code: 1000, reason: 'bye', wasClean: true })
+    await tick()
+    expect(first.connection.getSnapshot()).toMatchObject({
+      status: 'stopped',
+      stopped: { reason: 'policy', code: 1000 },
+    })
+    // While the first user is still there…
+    const second = acquireShared(server.url, options)
+    await tick()
+    expect(second.connection).toBe(first.connection)
+    expect(first.connection.getSnapshot().status).toBe('open')
+    expect(server.clients).toHaveLength(2)
+    // …and within the linger after the last one left, here once the attempts ran out.
+    first.release()
+    second.release()
+    server.refuse()
+    server.last.close({ code: 1012, reason: 'restart', wasClean: true })
+    await tick(100)
+    expect(first.connection.getSnapshot()).toMatchObject({
+      status: 'stopped',
+      stopped: { reason: 'attempts' },
+    })
+    server.refuse(false)
+    const third = acquireShared(server.url, options)
+    expect(third.connection).toBe(first.connection)
+    await tick()
+    expect(third.connection.getSnapshot().status).toBe('open')
+    expect(server.clients).toHaveLength(3)
+    third.release()
+    await tick(1_000)
+  })
+
+  it('reopen after a manual close() by one user when another user arrives', async () => {
+    const server = mockServer()
+    const a = acquireShared(server.url, base)
+    const b = acquireShared(server.url, base)
+    await tick()
+    // One socket: a close by one of its users closes it for all of them…
+    a.connection.close()
+    await tick()
+    expect(b.connection.getSnapshot()).toMatchObject({
+      status: 'stopped',
+      stopped: { reason: 'manual', code: 1000 },
+    })
+    // …and the next user to arrive opens it again, as it would open a socket of its own.
+    const c = acquireShared(server.url, base)
+    await tick()
+    expect(b.connection.getSnapshot().status).toBe('open')
+    expect(server.clients).toHaveLength(2)
+    for (const lease of [a, b, c]) lease.release()
+    await tick(1_000)
+  })
 })
 
 describe('observer', () => {
@@ -114,6 +172,29 @@ describe('observer', () => {
       lastMessage: null,
     })
     expect(o.getServerSnapshot().readyState).toBe(ReadyState.UNINSTANTIATED)
+  })
+
+  it('shares one socket between observers given the same url provider function', async () => {
+    const server = mockServer()
+    const provider = vi.fn(() => server.url)
+    const a = createWebSocketObserver(provider, { ...base, share: true, linger: 100 })
+    const b = createWebSocketObserver(provider, { ...base, share: true, linger: 100 })
+    const offA = a.subscribe(() => {})
+    const offB = b.subscribe(() => {})
+    await tick()
+    expect(server.clients).toHaveLength(1)
+    expect(provider).toHaveBeenCalledTimes(1)
+    expect(a.getConnection()).toBe(b.getConnection())
+    // Another function, even one returning the same url, is another key.
+    const c = createWebSocketObserver(() => server.url, { ...base, share: true, linger: 100 })
+    const offC = c.subscribe(() => {})
+    await tick()
+    expect(server.clients).toHaveLength(2)
+    offA()
+    offB()
+    offC()
+    await tick(200)
+    expect(sharedConnectionCount()).toBe(0)
   })
 
   it('shares one socket between observers and releases it after the last one leaves', async () => {
