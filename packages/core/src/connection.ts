@@ -243,7 +243,7 @@ export function createConnection<In = unknown, Out = unknown>(
    * finish a closing handshake: where the implementation can (`ws`), it is terminated, or
    * it would keep its TCP socket and a 30 s close timer.
    */
-  const drop = (dead?: boolean) => {
+  const drop = (dead?: boolean, code = 1000) => {
     attempt++
     clearTimeout(timer)
     clearTimeout(stableTimer)
@@ -258,8 +258,11 @@ export function createConnection<In = unknown, Out = unknown>(
       ws.onerror = noop
       try {
         if (dead && ws.terminate) ws.terminate()
-        else ws.close(1000)
-      } catch {}
+        else ws.close(code)
+      } catch {
+        // A browser refuses to send 1002: the close then carries no code.
+        ws.close()
+      }
     }
   }
 
@@ -289,12 +292,15 @@ export function createConnection<In = unknown, Out = unknown>(
     timer = setTimeout(connect, delay)
   }
 
-  /** A failed attempt or a socket declared dead: never wait for its close event. */
-  const fail = (e: TetheredError, terminal?: boolean) => {
-    drop(true)
+  /**
+   * A failed attempt or a socket declared dead: never wait for its close event. With `code`,
+   * a socket given up for what it received: closed with that code, and the app sees it.
+   */
+  const fail = (e: TetheredError, terminal?: boolean, code?: number) => {
+    drop(!code, code)
     report(e)
     if (terminal) setState(CLOSED)
-    else ended({ code: 1006, reason: e.message, wasClean: false })
+    else ended({ code: code ?? 1006, reason: e.message, wasClean: false })
   }
 
   const sendNow = (data: SendData): boolean => state === OPEN && put(data)
@@ -352,7 +358,13 @@ export function createConnection<In = unknown, Out = unknown>(
 
   const received = (incoming: MessageEvent) => {
     if (beat) seen = Date.now()
-    const event = delivery ? delivery.receive(incoming) : incoming
+    let event: MessageEvent | null
+    try {
+      event = delivery ? delivery.receive(incoming) : incoming
+    } catch (e) {
+      // The server broke the protocol: 1002, which the default policy does not retry.
+      return fail(wrap(e, 'PROTOCOL', 'Protocol error'), false, 1002)
+    }
     if (!event) return
     const data: unknown = event.data
     if (data === beat?.returnMessage) return
