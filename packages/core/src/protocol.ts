@@ -203,9 +203,12 @@ function readSeq(text: string, start: number, end: number): number {
   return seq <= Number.MAX_SAFE_INTEGER ? seq : -1
 }
 
-/** The sequence number as received, cut short: it goes into messages and close reasons. */
-const shown = (text: string, start: number, end: number) =>
-  JSON.stringify(text.slice(start, Math.min(end, start + 20)))
+/**
+ * What was received, cut to 12 characters (36 bytes at most): it goes into messages and
+ * close reasons, which must stay under 123 bytes.
+ */
+const shown = (value: unknown) =>
+  JSON.stringify(typeof value === 'string' ? value.slice(0, 10) : value).slice(0, 12)
 
 const readHandshake = (kind: 'hello' | 'welcome', text: string): Frame | MalformedFrame => {
   let value: unknown
@@ -223,7 +226,7 @@ const readHandshake = (kind: 'hello' | 'welcome', text: string): Frame | Malform
       kind,
       v === undefined
         ? 'no version (v)'
-        : `version ${JSON.stringify(v).slice(0, 16)} not supported (this end speaks ${RELIABLE.VERSION})`,
+        : `version ${shown(v)} not supported (this end speaks ${RELIABLE.VERSION})`,
     )
   }
   const hello = kind === 'hello'
@@ -259,7 +262,10 @@ export function parseFrame(text: string): Frame | MalformedFrame | null {
         const seq = readSeq(text, 2, colon)
         return seq > 0
           ? { kind: 'data', seq, payload: text.slice(colon + 1) }
-          : malformed('data', `sequence number ${shown(text, 2, colon)} is not a positive integer`)
+          : malformed(
+              'data',
+              `sequence number ${shown(text.slice(2, colon))} is not a positive integer`,
+            )
       }
     case 97 /* a */:
       {
@@ -267,7 +273,7 @@ export function parseFrame(text: string): Frame | MalformedFrame | null {
         return seq < 0
           ? malformed(
               'ack',
-              `sequence number ${shown(text, 2, text.length)} is not a non-negative integer`,
+              `sequence number ${shown(text.slice(2))} is not a non-negative integer`,
             )
           : { kind: 'ack', seq }
       }

@@ -128,7 +128,10 @@ describe('parseFrame: malformed frames', () => {
 
   it('keeps messages short enough for a close reason, however long the frame', () => {
     const long = 'x'.repeat(10_000)
-    for (const text of [`m:${long}:`, `a:${long}`, handshake('h', { v: long }), `w:${long}`]) {
+    const wide = '\u4e2d'.repeat(10_000) // 3 bytes each in UTF-8
+    const texts = [`m:${long}:`, `a:${long}`, `w:${long}`, `m:${'\u0000'.repeat(100)}:`]
+    for (const v of [long, wide, { wide }, [wide]]) texts.push(handshake('h', { v }))
+    for (const text of texts) {
       const result = parseFrame(text) as { message: string }
       expect(new TextEncoder().encode(`reliable delivery: ${result.message}`).length).toBeLessThan(
         124,
