@@ -243,7 +243,7 @@ export function createConnection<In = unknown, Out = unknown>(
    * finish a closing handshake: where the implementation can (`ws`), it is terminated, or
    * it would keep its TCP socket and a 30 s close timer.
    */
-  const drop = (dead?: boolean, code = 1000) => {
+  const drop = (dead?: boolean) => {
     attempt++
     clearTimeout(timer)
     clearTimeout(stableTimer)
@@ -258,11 +258,8 @@ export function createConnection<In = unknown, Out = unknown>(
       ws.onerror = noop
       try {
         if (dead && ws.terminate) ws.terminate()
-        else ws.close(code)
-      } catch {
-        // A browser refuses to send 1002: the close then carries no code.
-        ws.close()
-      }
+        else ws.close(1000)
+      } catch {}
     }
   }
 
@@ -294,10 +291,10 @@ export function createConnection<In = unknown, Out = unknown>(
 
   /**
    * A failed attempt or a socket declared dead: never wait for its close event. With `code`,
-   * a socket given up for what it received: closed with that code, and the app sees it.
+   * a socket given up for what it received, whose close (already sent) the app sees.
    */
   const fail = (e: TetheredError, terminal?: boolean, code?: number) => {
-    drop(!code, code)
+    drop(!code)
     report(e)
     if (terminal) setState(CLOSED)
     else ended({ code: code ?? 1006, reason: e.message, wasClean: false })
@@ -362,7 +359,11 @@ export function createConnection<In = unknown, Out = unknown>(
     try {
       event = delivery ? delivery.receive(incoming) : incoming
     } catch (e) {
-      // The server broke the protocol: 1002, which the default policy does not retry.
+      // The server broke the protocol: 1002, which the default policy does not retry. A
+      // browser refuses to send it: `drop` then closes with 1000, and the app sees 1002.
+      try {
+        socket!.close(1002)
+      } catch {}
       return fail(wrap(e, 'PROTOCOL', 'Protocol error'), false, 1002)
     }
     if (!event) return

@@ -251,8 +251,8 @@ describe('a delivery plug-in that throws on a message', () => {
     // 1002 is a close the default policy does not retry.
     expect(stops).toEqual(['policy'])
     expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
-    // Like a browser, mock-socket refuses to send 1002: the socket is closed without a code.
-    expect(close.mock.calls).toEqual([[1002], []])
+    // Like a browser, mock-socket refuses to send 1002: the socket is closed with 1000.
+    expect(close.mock.calls).toEqual([[1002], [1000]])
     await tick()
     expect(socket.readyState).toBe(ReadyState.CLOSED)
     await tick(60_000)
