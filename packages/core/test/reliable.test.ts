@@ -194,6 +194,18 @@ describe('delivery: reliable', () => {
     expect(seen).toEqual(['one', 'two'])
   })
 
+  it('passes binary from the server to the app as it is, as without reliable delivery: no protocol error', async () => {
+    const server = reliableServer()
+    const seen: unknown[] = []
+    const c = connect(server.url, { delivery: reliable, onMessage: (e) => seen.push(e.data) })
+    await tick()
+    expect(() => server.last.send(new Uint8Array([109, 58, 120]).buffer)).not.toThrow()
+    expect(seen).toHaveLength(1)
+    // The default parse reads text only: a PARSE error, the socket kept.
+    expect(c.getSnapshot().error?.code).toBe('PARSE')
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+  })
+
   it('refuses binary with a clear error', async () => {
     const server = reliableServer()
     const c = connect(server.url, { delivery: reliable })
