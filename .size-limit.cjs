@@ -17,7 +17,7 @@ module.exports = [
     name: '@tethered/core createConnection',
     path: 'packages/core/dist/index.mjs',
     import: { 'packages/core/dist/index.mjs': '{ createConnection }' },
-    limit: '3502 B',
+    limit: '3437 B',
     ...gz,
   },
   {
@@ -25,7 +25,7 @@ module.exports = [
     path: 'packages/react/dist/index.mjs',
     import: { 'packages/react/dist/index.mjs': '{ useWebSocket }' },
     ignore: ['react', 'react-dom'],
-    limit: '4413 B',
+    limit: '4335 B',
     ...gz,
   },
   {
@@ -33,7 +33,7 @@ module.exports = [
     path: 'packages/react/dist/index.mjs',
     import: { 'packages/react/dist/index.mjs': '{ useWebSocket, useSocket }' },
     ignore: ['react', 'react-dom'],
-    limit: '5419 B',
+    limit: '5303 B',
     ...gz,
   },
   {
@@ -41,7 +41,7 @@ module.exports = [
     path: 'packages/vue/dist/index.mjs',
     import: { 'packages/vue/dist/index.mjs': '{ useWebSocket }' },
     ignore: ['vue'],
-    limit: '4609 B',
+    limit: '4534 B',
     ...gz,
   },
   {
@@ -49,7 +49,7 @@ module.exports = [
     path: 'packages/vue/dist/index.mjs',
     import: { 'packages/vue/dist/index.mjs': '{ useWebSocket, useSocket }' },
     ignore: ['vue'],
-    limit: '5614 B',
+    limit: '5527 B',
     ...gz,
   },
   peer(

@@ -93,6 +93,16 @@ export default defineConfig({
         },
       },
       {
+        // The wire format: both ends' frames, and hostile peers on real loopback sockets.
+        resolve,
+        ssr: { resolve },
+        test: {
+          name: 'contract',
+          environment: 'node',
+          include: ['test/contract/**/*.test.ts'],
+        },
+      },
+      {
         resolve,
         ssr: { resolve },
         test: {

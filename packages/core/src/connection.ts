@@ -321,14 +321,17 @@ export function createConnection<In = unknown, Out = unknown>(
     else if (reason === '') emit('reconnecting', { attempt: retries, delay })
   }
 
-  /** A failed attempt or a socket declared dead: never wait for its close event. */
-  const fail = (e: TetheredError, terminal?: boolean) => {
-    drop(true)
+  /**
+   * A failed attempt or a socket declared dead: never wait for its close event. With `code`,
+   * a socket given up for what it received, whose close (already sent) the app sees.
+   */
+  const fail = (e: TetheredError, terminal?: boolean, code?: number) => {
+    drop(!code)
     report(e)
     if (terminal) {
       stop = { reason: 'error', code: null }
       setState(CLOSED)
-    } else ended({ code: 1006, reason: e.message, wasClean: false })
+    } else ended({ code: code ?? 1006, reason: e.message, wasClean: false })
   }
 
   const sendNow = (data: SendData): boolean => state === OPEN && put(data)
@@ -392,7 +395,17 @@ export function createConnection<In = unknown, Out = unknown>(
       if (probeAt > seen) arm(beat.interval)
       seen = Date.now()
     }
-    const event = delivery ? delivery.receive(incoming) : incoming
+    let event: MessageEvent | null
+    try {
+      event = delivery ? delivery.receive(incoming) : incoming
+    } catch (e) {
+      // The server broke the protocol: 1002, which the default policy does not retry. A
+      // browser refuses to send it: `drop` then closes with 1000, and the app sees 1002.
+      try {
+        socket!.close(1002)
+      } catch {}
+      return fail(wrap(e, 'PROTOCOL', 'Protocol error'), false, 1002)
+    }
     if (!event) return
     const data: unknown = event.data
     if (data === beat?.returnMessage) return
@@ -457,17 +470,17 @@ export function createConnection<In = unknown, Out = unknown>(
       unlisten = () => node.off?.('message', onData)
     } else ws.onmessage = ((e: MessageEvent) => ws === socket && received(e)) as never
     // `ws` closes the socket itself over a frame it refuses (1009 too big, 1007 not UTF-8,
-    // 1002) but its close event says 1006, which would be retried into the same refusal:
-    // the code it closed with is on the error, under its `status-code` symbol (its only one).
-    let refused: number | undefined
+    // 1002), with the code on the error under its `status-code` symbol (its only one); its
+    // close event would say 1006, retried into the same refusal, and may come 30 s later.
+    // So the socket is given up now, under that code.
     ws.onerror = ((e: { message?: string; error?: Record<symbol, number> }) => {
       const err = e?.error
-      refused = err?.[Object.getOwnPropertySymbols(err)[0]!]
-      ws === socket && report(new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`))
+      const error = new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`)
+      const code = err?.[Object.getOwnPropertySymbols(err)[0]!]
+      if (ws === socket) code ? fail(error, false, code) : report(error)
     }) as never
     ws.onclose = ((e: CloseInfo) =>
-      ws === socket &&
-      ended({ code: refused ?? e.code, reason: e.reason, wasClean: e.wasClean })) as never
+      ws === socket && ended({ code: e.code, reason: e.reason, wasClean: e.wasClean })) as never
   }
 
   function connect() {

@@ -8,6 +8,8 @@ export type TetheredErrorCode =
   | 'SOCKET'
   | 'PARSE'
   | 'SERIALIZE'
+  /** The server broke the wire format (reliable delivery): the socket is closed with 1002. */
+  | 'PROTOCOL'
   | 'QUEUE_OVERFLOW'
   | 'REQUEST_TIMEOUT'
   | 'REQUEST_FAILED'

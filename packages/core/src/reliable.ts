@@ -1,5 +1,5 @@
 import { TetheredError } from './errors'
-import { RELIABLE, type Welcome } from './protocol'
+import { encodeAck, encodeData, encodeHello, parseFrame, RELIABLE } from './protocol'
 import type { DeliveryFactory, DeliverySession } from './types'
 
 interface Kept {
@@ -10,7 +10,7 @@ interface Kept {
 /** The client half of acknowledged delivery, as the connection sees it. */
 export type ReliableSession = DeliverySession
 
-const frame = (k: Kept) => `${RELIABLE.DATA}${k.seq}:${k.text}`
+const frame = (k: Kept) => encodeData(k.seq, k.text)
 
 /**
  * Acknowledged delivery and session resume (README, "Reliable delivery"): pass it as the
@@ -38,7 +38,7 @@ export const reliable: DeliveryFactory = (limit, send, report, ready) => {
   const ack = () => {
     pause()
     sinceAck = 0
-    send(`${RELIABLE.ACK}${inSeq}`)
+    send(encodeAck(inSeq))
   }
 
   // Compacted once most of the array is gone: O(1) per message, amortised, and at most
@@ -57,7 +57,7 @@ export const reliable: DeliveryFactory = (limit, send, report, ready) => {
 
   return {
     open: () => {
-      send(`${RELIABLE.HELLO}${JSON.stringify({ v: RELIABLE.VERSION, session, ack: inSeq })}`)
+      send(encodeHello(session, inSeq))
     },
 
     resume: () => {
@@ -66,25 +66,24 @@ export const reliable: DeliveryFactory = (limit, send, report, ready) => {
 
     receive(event) {
       const text: unknown = event.data
-      if (typeof text !== 'string' || text.charCodeAt(1) !== 58 /* : */) return event
-      const kind = text[0]
-      if (kind === 'm') {
-        const colon = text.indexOf(':', 2)
-        const seq = Number(text.slice(2, colon))
+      const frame = typeof text === 'string' ? parseFrame(text) : null
+      if (!frame) return event
+      if (frame.kind === 'data') {
+        const seq = frame.seq
         // A replay of what was already delivered: the server did not see our ack in time.
         if (seq <= inSeq) return null
         inSeq = seq
         // Acks are cumulative and batched: one frame per ACK_EVERY messages or ACK_DELAY ms.
         if (++sinceAck >= RELIABLE.ACK_EVERY) ack()
         else ackTimer ??= setTimeout(ack, RELIABLE.ACK_DELAY)
-        return { type: 'message', data: text.slice(colon + 1), timeStamp: event.timeStamp } as never
+        return { type: 'message', data: frame.payload, timeStamp: event.timeStamp } as never
       }
-      if (kind === 'a') {
-        acknowledge(Number(text.slice(2)))
+      if (frame.kind === 'ack') {
+        acknowledge(frame.seq)
         return null
       }
-      if (kind === 'w') {
-        const welcome = JSON.parse(text.slice(2)) as Welcome
+      if (frame.kind === 'welcome') {
+        const welcome = frame.welcome
         // What the server got is not sent again, even when the session is not resumed: `ack`
         // then says what it got of the old one (0 if it knows nothing of it).
         acknowledge(welcome.ack)
@@ -100,7 +99,11 @@ export const reliable: DeliveryFactory = (limit, send, report, ready) => {
         ready({ id: session, resumed })
         return null
       }
-      return event
+      // Nothing it read has changed any count: the connection closes the socket with 1002.
+      throw new TetheredError(
+        'PROTOCOL',
+        frame.kind === 'hello' ? 'hello (h:): only a client sends one' : frame.message,
+      )
     },
 
     send(data, open, keep) {

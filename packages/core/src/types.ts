@@ -190,7 +190,11 @@ export interface DeliverySession {
   open(): void
   /** Open for the app, before the `open` handlers: send again what the peer has not acknowledged. */
   resume(): void
-  /** An inbound message: the event the app sees (itself or its payload), or `null` when consumed. */
+  /**
+   * An inbound message: the event the app sees (itself or its payload), or `null` when
+   * consumed. Throws (a `TetheredError` coded PROTOCOL) when the message breaks the
+   * protocol: the connection reports it and closes the socket with 1002.
+   */
   receive(event: MessageEvent): MessageEvent | null
   /** `sendMessage`: whether it went out now; when `keep` is set, it is kept until acknowledged. */
   send(data: SendData, open: boolean, keep: boolean): boolean

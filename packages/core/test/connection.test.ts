@@ -1,6 +1,12 @@
 import { WebSocket as MockWebSocket } from 'mock-socket'
 import { describe, expect, it, vi } from 'vitest'
-import { createConnection, ReadyState, TetheredError } from '../src'
+import {
+  type CloseInfo,
+  createConnection,
+  type DeliveryFactory,
+  ReadyState,
+  TetheredError,
+} from '../src'
 import { mockServer, tick, useFakeClock } from './support'
 
 const connect = useFakeClock()
@@ -201,5 +207,55 @@ describe('socket options', () => {
     expect(() => c.close(1001)).toThrow(RangeError)
     expect(() => c.close(1000, 'x'.repeat(124))).toThrow(/at most 123 bytes/)
     expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+  })
+})
+
+describe('a delivery plug-in that throws on a message', () => {
+  // Open at once, and throws on the message 'bad' as `reliable` does on a malformed frame.
+  const strict: DeliveryFactory = (_limit, _send, _report, ready) => ({
+    open: () => ready({ id: 's', resumed: null }),
+    resume() {},
+    receive(event) {
+      if (event.data === 'bad') throw new TypeError('boom')
+      return event
+    },
+    send: () => false,
+    pause() {},
+  })
+
+  it('fails the socket with 1002, reported as PROTOCOL: nothing escapes the listener', async () => {
+    const server = mockServer()
+    const errors: TetheredError[] = []
+    const closes: CloseInfo[] = []
+    const stops: string[] = []
+    const messages: unknown[] = []
+    const c = connect(server.url, {
+      delivery: strict,
+      parse: false,
+      onError: (e) => errors.push(e),
+      onClose: (info) => closes.push(info),
+      onReconnectStop: (info) => stops.push(info.reason),
+      onMessage: (event) => messages.push(event.data),
+    })
+    await tick()
+    const socket = c.getWebSocket() as WebSocket
+    const close = vi.spyOn(socket, 'close')
+    server.last.send('good')
+    // mock-socket calls the listener inside send(): a throw would surface right here.
+    expect(() => server.last.send('bad')).not.toThrow()
+    expect(messages).toEqual(['good'])
+    expect(errors.map((e) => [e.code, e.message])).toEqual([
+      ['PROTOCOL', 'Protocol error: TypeError: boom'],
+    ])
+    expect(closes).toEqual([{ code: 1002, reason: errors[0]?.message, wasClean: false }])
+    // 1002 is a close the default policy does not retry.
+    expect(stops).toEqual(['policy'])
+    expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
+    // Like a browser, mock-socket refuses to send 1002: the socket is closed with 1000.
+    expect(close.mock.calls).toEqual([[1002], [1000]])
+    await tick()
+    expect(socket.readyState).toBe(ReadyState.CLOSED)
+    await tick(60_000)
+    expect(server.clients).toHaveLength(1)
   })
 })

@@ -166,6 +166,46 @@ describe('delivery: reliable', () => {
     expect(c.getSnapshot().error?.code).toBe('CONNECT_TIMEOUT')
   })
 
+  it('takes a malformed frame as a protocol error (1002) that changes none of its counts', async () => {
+    const server = reliableServer()
+    const closes: number[] = []
+    const seen: unknown[] = []
+    const c = connect(server.url, {
+      delivery: reliable,
+      parse: false,
+      onClose: (info) => closes.push(info.code),
+      onMessage: (event) => seen.push(event.data),
+    })
+    await tick()
+    server.push('one')
+    expect(() => server.last.send('m:1e308:x')).not.toThrow()
+    expect(c.getSnapshot().error?.code).toBe('PROTOCOL')
+    expect(c.getSnapshot().error?.message).toBe(
+      'data (m:): sequence number "1e308" is not a positive integer',
+    )
+    expect(closes).toEqual([1002])
+    expect(seen).toEqual(['one'])
+    // Not retried (the policy stops on 1002); once opened again it resumes where it was.
+    await tick(60_000)
+    c.open()
+    await tick()
+    expect(server.hellos.at(-1)).toEqual({ v: 1, session: 's1', ack: 1 })
+    server.push('two', 2)
+    expect(seen).toEqual(['one', 'two'])
+  })
+
+  it('passes binary from the server to the app as it is, as without reliable delivery: no protocol error', async () => {
+    const server = reliableServer()
+    const seen: unknown[] = []
+    const c = connect(server.url, { delivery: reliable, onMessage: (e) => seen.push(e.data) })
+    await tick()
+    expect(() => server.last.send(new Uint8Array([109, 58, 120]).buffer)).not.toThrow()
+    expect(seen).toHaveLength(1)
+    // The default parse reads text only: a PARSE error, the socket kept.
+    expect(c.getSnapshot().error?.code).toBe('PARSE')
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+  })
+
   it('refuses binary with a clear error', async () => {
     const server = reliableServer()
     const c = connect(server.url, { delivery: reliable })

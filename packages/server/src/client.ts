@@ -1,11 +1,17 @@
-import { type ErrorPayload, RELIABLE } from '@tethered/core/protocol'
+import {
+  type ErrorPayload,
+  encodeAck,
+  encodeWelcome,
+  parseFrame,
+  RELIABLE,
+} from '@tethered/core/protocol'
 import { type RawData, WebSocket } from 'ws'
 import { backpressureVerdict } from './backpressure'
 import { encode, parseInbound } from './envelope'
 import { SocketServerError, usageError } from './errors'
 import type { ResolvedOptions } from './options'
 import type { TokenBucket } from './rate-limit'
-import { byteLength, dataFrame, readSeq, type Session } from './reliable'
+import { byteLength, dataFrame, type Session } from './reliable'
 import { assertRoomName, type Rooms } from './rooms'
 import type { ServerStats } from './stats'
 import type {
@@ -520,10 +526,11 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
           return
         }
       } else if (kind === 109 /* m */) {
-        const colon = text.indexOf(':', 2)
-        const seq = readSeq(text, colon)
-        // Without a sequence number it is no data frame; it is reported below as not JSON.
-        if (seq >= 0) {
+        const frame = parseFrame(text)
+        // Malformed (e.g. no plain sequence number), it is no data frame: it is reported
+        // below as a malformed message, and the connection is kept.
+        if (frame?.kind === 'data') {
+          const seq = frame.seq
           // The server is closing this session; the client keeps the message and sends it
           // again wherever it reconnects, so handling it here could make a duplicate.
           if (session.ending) return
@@ -534,12 +541,12 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
           session.inSeq = seq
           if (++session.unacked >= RELIABLE.ACK_EVERY) this.sendAck(session)
           else session.ackTimer ??= setTimeout(() => this.sendAck(session), RELIABLE.ACK_DELAY)
-          text = text.slice(colon + 1)
+          text = frame.payload
         }
       } else if (kind === 97 /* a */) {
-        const seq = readSeq(text, text.length)
-        if (seq >= 0) {
-          session.buffer.acknowledge(Math.min(seq, session.sent))
+        const frame = parseFrame(text)
+        if (frame?.kind === 'ack') {
+          session.buffer.acknowledge(Math.min(frame.seq, session.sent))
           if (session.sent < session.outSeq) this.flush(session)
           return
         }
@@ -603,10 +610,7 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
   /** Reliable delivery: `w:{…}`, the answer to the hello. */
   welcome(resumed: boolean, ack: number): void {
     const session = this.session as Session
-    this.current.send(
-      `${RELIABLE.WELCOME}${JSON.stringify({ v: RELIABLE.VERSION, session: session.id, resumed, ack })}`,
-      SEND_TEXT,
-    )
+    this.current.send(encodeWelcome(session.id, resumed, ack), SEND_TEXT)
   }
 
   /**
@@ -646,7 +650,7 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     session.ackTimer = undefined
     session.unacked = 0
     if (session.inSeq > 0 && this.current.readyState === WebSocket.OPEN) {
-      this.current.send(`${RELIABLE.ACK}${session.inSeq}`, SEND_TEXT)
+      this.current.send(encodeAck(session.inSeq), SEND_TEXT)
     }
   }
 

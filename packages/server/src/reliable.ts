@@ -1,4 +1,4 @@
-import { type Hello, RELIABLE } from '@tethered/core/protocol'
+import { encodeData, type Hello, parseFrame } from '@tethered/core/protocol'
 
 /** Acknowledged delivery and session resume, as resolved from the `delivery` option. */
 export interface ReliableConfig {
@@ -159,46 +159,18 @@ export class ReplayBuffer {
  * behind its prefix.
  */
 export function dataFrame(seq: number, payload: string | Buffer): string | Buffer {
-  if (typeof payload === 'string') return `${RELIABLE.DATA}${seq}:${payload}`
-  const prefix = Buffer.from(`${RELIABLE.DATA}${seq}:`, 'latin1')
+  if (typeof payload === 'string') return encodeData(seq, payload)
+  const prefix = Buffer.from(encodeData(seq, ''), 'latin1')
   return Buffer.concat([prefix, payload], prefix.length + payload.length)
 }
 
-/** Reads a client's first frame; a string says what is wrong with it. */
+/** Reads a client's first frame; a string says what is wrong with it (a close reason). */
 export function parseHello(text: string): Hello | string {
-  if (!text.startsWith(RELIABLE.HELLO)) {
-    return 'reliable delivery: expected a hello (h:{...}) as the first message'
-  }
-  let value: unknown
-  try {
-    value = JSON.parse(text.slice(RELIABLE.HELLO.length))
-  } catch {
-    return 'reliable delivery: the hello is not JSON'
-  }
-  if (typeof value !== 'object' || value === null) return 'reliable delivery: bad hello'
-  const { v, session, ack } = value as Record<string, unknown>
-  if (v !== RELIABLE.VERSION) {
-    return `reliable delivery: version ${String(v)} not supported (this server speaks ${RELIABLE.VERSION})`
-  }
-  if (
-    !(session === null || (typeof session === 'string' && session.length > 0)) ||
-    !(typeof ack === 'number' && Number.isSafeInteger(ack) && ack >= 0)
-  ) {
-    return 'reliable delivery: bad hello'
-  }
-  return { v, session, ack }
-}
-
-/** Reads the sequence number of `m:<seq>:` or `a:<seq>`; -1 when there is none. */
-export function readSeq(text: string, end: number): number {
-  if (end <= 2 || end - 2 > 15) return -1
-  let seq = 0
-  for (let i = 2; i < end; i++) {
-    const digit = text.charCodeAt(i) - 48
-    if (digit < 0 || digit > 9) return -1
-    seq = seq * 10 + digit
-  }
-  return seq
+  const frame = parseFrame(text)
+  if (frame?.kind === 'hello') return frame.hello
+  return frame?.kind === 'malformed' && frame.frame === 'hello'
+    ? `reliable delivery: ${frame.message}`
+    : 'reliable delivery: expected a hello (h:{...}) as the first message'
 }
 
 /** Per-session state of a client with reliable delivery; it outlives the client's sockets. */

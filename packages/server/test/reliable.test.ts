@@ -153,10 +153,61 @@ describe('reliable delivery: the wire format', () => {
     const unsupported = closed(future)
     future.send('h:{"v":2,"session":null,"ack":0}')
     expect((await unsupported).reason).toBe(
-      'reliable delivery: version 2 not supported (this server speaks 1)',
+      'reliable delivery: hello (h:): version 2 not supported (this end speaks 1)',
     )
     expect(connections).toHaveLength(0)
     expect(server.stats.sessions.started).toBe(0)
+  })
+
+  it('refuses a malformed hello with 1002 and a reason naming what is wrong, however long the hello', async () => {
+    const { server, url } = await reliableStart()
+    const hellos: Array<[string, string]> = [
+      ['h:null', 'not a JSON object'],
+      ['h:{bad', 'not JSON'],
+      ['h:[]', 'not a JSON object'],
+      ['h:{"v":1,"session":"","ack":0}', 'session must be a non-empty string or null'],
+      ['h:{"v":1,"session":null,"ack":-1}', 'ack must be a non-negative integer'],
+      ['h:{"v":1,"session":null,"ack":"0"}', 'ack must be a non-negative integer'],
+      // Once a reason over 123 bytes, which ws refuses to send: a throw in the listener.
+      [
+        `h:{"v":"${'9'.repeat(200)}","session":null,"ack":0}`,
+        'version "9999999999" not supported (this end speaks 1)',
+      ],
+    ]
+    for (const [text, problem] of hellos) {
+      const ws = await connect(url)
+      const done = closed(ws)
+      ws.send(text)
+      expect(await done).toEqual({
+        code: 1002,
+        reason: `reliable delivery: hello (h:): ${problem}`,
+      })
+    }
+    expect(server.stats.sessions.started).toBe(0)
+  })
+
+  it('counts a malformed data or ack frame as a malformed message, handles nothing of it and keeps the connection', async () => {
+    const { server, url } = await reliableStart()
+    const said: number[] = []
+    const good = new Promise<void>((resolve) =>
+      server.on('connection', (client) =>
+        client.on('say', (n) => {
+          said.push(n)
+          if (n === 1) resolve()
+        }),
+      ),
+    )
+    const { ws } = await hello(url)
+    // m:01 was once taken as message 1, m:0 as a duplicate.
+    const bad = ['01', '0', '1e308', 'abc', '-1', '1.5', ''].map((seq) => `m:${seq}:${say(9)}`)
+    bad.push('m:', 'a:1e308', 'a:abc', 'a:-1', 'a:')
+    for (const frame of bad) ws.send(frame)
+    ws.send(`m:1:${say(1)}`)
+    await within(good, 'the valid message after the malformed ones')
+    expect(said).toEqual([1])
+    expect(server.stats.malformed).toBe(bad.length)
+    expect(server.stats.sessions.duplicates).toBe(0)
+    expect(ws.readyState).toBe(WebSocket.OPEN)
   })
 
   it('a server without reliable delivery closes a client that says hello with 1002', async () => {
