@@ -37,14 +37,7 @@ function ensureInstalled() {
 const steps = {
   start: [['playground']],
   // One suite after another: the fault and browser tests measure timings, and share two cores.
-  test: [
-    ['lint'],
-    ['typecheck'],
-    ['test:docs'],
-    ['test:unit'],
-    ['test:integration'],
-    ['test:e2e'],
-  ],
+  test: [['lint'], ['typecheck'], ['test:docs'], ['test:unit'], ['test:integration'], ['test:e2e']],
   bench: [['exec', 'node', 'scripts/bench.mjs']],
 }
 

@@ -147,7 +147,9 @@ export function compile(tool: 'tsc' | 'vue-tsc', config: string): Diagnostic[] {
     }
   }
   if (result.status !== 0 && diagnostics.length === 0) {
-    throw new Error(`${tool} -p ${config} failed without diagnostics:\n${result.stdout}${result.stderr}`)
+    throw new Error(
+      `${tool} -p ${config} failed without diagnostics:\n${result.stdout}${result.stderr}`,
+    )
   }
   return diagnostics
 }

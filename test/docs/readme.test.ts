@@ -51,7 +51,10 @@ describe('README code blocks', () => {
   })
 
   it('browser blocks (ts, tsx, vue) type-check in a strict Vite app', () => {
-    const errors = inBlocks(compile('vue-tsc', join(ROOT, 'test/docs/.out/tsconfig.bundler.json')), byPath)
+    const errors = inBlocks(
+      compile('vue-tsc', join(ROOT, 'test/docs/.out/tsconfig.bundler.json')),
+      byPath,
+    )
     // A syntax error anywhere hides every semantic one: README errors first.
     expect(own(errors)).toEqual([])
     expect(canary(errors)).toMatch(/TS6133 'unused' is declared/)
