@@ -30,8 +30,10 @@ export const answer = 42
 \`\`\`
 
 \`\`\`ts node
+import { createSocket } from '@tethered/core'
 import { answer } from './lib'
-console.log(answer)
+type E = { in: Record<never, never>; out: { add: { n: number } } }
+createSocket<E>('ws://localhost:1').emit('add', { n: String(answer) })
 \`\`\`
 `
 
@@ -65,6 +67,8 @@ describe('README code blocks', () => {
     const errors = inBlocks(compile('tsc', join(ROOT, 'test/docs/.out/tsconfig.node.json')), byPath)
     expect(own(errors)).toEqual([])
     expect(canary(errors)).toMatch(/TS2835 Relative import paths need explicit file extensions/)
+    // The packages' types are there, not `any`: a wrong payload is caught.
+    expect(canary(errors)).toMatch(/TS2322 Type 'string' is not assignable to type 'number'/)
   }, 120_000)
 
   const runnable = [...byPath].filter(([, b]) => b.run)
