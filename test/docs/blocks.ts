@@ -1,5 +1,5 @@
 // The code blocks of the READMEs that claim to compile. The convention, which the root
-// README's "Docs" paragraph repeats for contributors:
+// README's "README code blocks" section repeats for contributors:
 //
 // - every ```ts, ```tsx and ```vue block is type-checked; ```sh, ```js and the rest are not;
 // - words after the language in the info string (GitHub shows only the first) say how:

@@ -25,8 +25,10 @@ describe('packaging', () => {
     '%s: its tarball carries the LICENSE and a README',
     (dir) => {
       expect(read(`${dir}/LICENSE`), `${dir}/LICENSE is a copy of the root's`).toBe(read('LICENSE'))
-      const pnpm = process.platform === 'win32' ? 'pnpm.cmd' : 'pnpm'
-      const out = execFileSync(pnpm, ['pack', '--dry-run', '--json'], {
+      // The pnpm running the tests (`npm test` may have brought it through npx), else PATH's.
+      const execpath = process.env.npm_execpath
+      const [bin, ...pre] = execpath?.includes('pnpm') ? [process.execPath, execpath] : ['pnpm']
+      const out = execFileSync(bin!, [...pre, 'pack', '--dry-run', '--json'], {
         cwd: join(ROOT, dir),
         encoding: 'utf8',
         timeout: 30_000,
