@@ -1,5 +1,5 @@
 // Size budgets (min + gzip, framework external) and the peers' figures printed beside them.
-// `useSocket` must add at most 1,000 B to `useWebSocket`: scripts/size-delta.mjs checks the
+// `useSocket` must add at most 1,020 B to `useWebSocket`: scripts/size-delta.mjs checks the
 // difference (`pnpm size` runs both). The hook limits hold today's sizes so CI catches
 // growth; the issues' target of 3,000 B for a hook with core is not met: see the README.
 // Run after `pnpm build`: `pnpm size`.

@@ -113,6 +113,14 @@ export default defineConfig({
         },
       },
       {
+        // The READMEs' code blocks, type-checked and run (test/docs/blocks.ts says how).
+        test: {
+          name: 'docs',
+          environment: 'node',
+          include: ['test/docs/**/*.test.ts'],
+        },
+      },
+      {
         // Browser end-to-end: each file starts the playground on a free port and drives
         // Debian's chromium through playwright-core. One file at a time: they share the CPU.
         resolve,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The README's commands (`npm start`, `npm test`, `npm run bench`) on a machine with only
 // Node and npm: bring pnpm and the dependencies first, then run the job.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -35,9 +35,9 @@ function ensureInstalled() {
 }
 
 const steps = {
-  start: [['playground']],
+  start: [], // the playground, run by `startPlayground` below
   // One suite after another: the fault and browser tests measure timings, and share two cores.
-  test: [['lint'], ['typecheck'], ['test:unit'], ['test:integration'], ['test:e2e']],
+  test: [['lint'], ['typecheck'], ['test:docs'], ['test:unit'], ['test:integration'], ['test:e2e']],
   bench: [['exec', 'node', 'scripts/bench.mjs']],
 }
 
@@ -60,8 +60,34 @@ function ensureChromium() {
   )
 }
 
+// The playground's own process, started here rather than through `pnpm run` (whose
+// recursive runner reports a Ctrl+C as a failure: ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL,
+// ELIFECYCLE). Its command is the playground's `start` script, so there is one of it.
+function startPlayground() {
+  const cwd = join(root, 'playground')
+  const script = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')).scripts.start
+  const [command, ...args] = script.split(' ')
+  if (command !== 'node') throw new Error(`playground/package.json: start must run node: ${script}`)
+  const child = spawn(process.execPath, args, { cwd, stdio: 'inherit' })
+  // Ctrl+C reaches the whole process group, the playground included; a signal sent to this
+  // process alone (a parent forwarding it, `kill`) is passed on. The playground stops
+  // cleanly on the first and ignores copies that arrive together.
+  let stopping = null
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      stopping = signal
+      if (child.exitCode === null) child.kill(signal)
+    })
+  }
+  child.on('exit', (code, signal) => {
+    // A stop asked for is a success, whichever way the process ended.
+    process.exit(stopping && (code === 0 || signal) ? 0 : (code ?? 1))
+  })
+}
+
 ensureInstalled()
 if (job === 'test') ensureChromium()
+if (job === 'start') startPlayground()
 for (const step of steps[job]) {
   const args = step[0] === 'exec' ? step : ['run', ...step]
   const status = p(...args)

@@ -1,5 +1,5 @@
 // `npm start` / `pnpm --filter @tethered/playground start`: the playground on 127.0.0.1,
-// port PORT or 5173, or a free one when that is taken.
+// port PORT or 5173, or a free one when that is taken (PORT=0: a free one at once).
 import { type Playground, startPlayground } from './index'
 
 const wanted = Number(process.env.PORT ?? 5173)
@@ -17,6 +17,30 @@ try {
   playground = await startPlayground({ port: 0 })
 }
 
+let stopping = 0
+const stop = (signal: string) => {
+  // A signal repeated a second later forces the exit; copies of one Ctrl+C (the terminal's,
+  // and the one `npm start` / scripts/run.mjs pass on) arrive together and are one stop.
+  if (stopping) {
+    if (Date.now() - stopping > 1_000) process.exit(1)
+    return
+  }
+  stopping = Date.now()
+  console.log(`\n${signal}: stopping the playground…`)
+  const force = setTimeout(() => process.exit(1), 5_000)
+  force.unref()
+  playground.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error)
+      process.exit(1)
+    },
+  )
+}
+process.on('SIGINT', () => stop('SIGINT'))
+process.on('SIGTERM', () => stop('SIGTERM'))
+
+// Printed once the handlers above are in place: whoever waits for this line may stop it.
 const width = Math.max(...playground.pages.map((p) => p.title.length))
 const lines = [
   '',
@@ -32,21 +56,3 @@ for (const page of playground.pages) {
 }
 lines.push('', '  Ctrl+C to stop.', '')
 console.log(lines.join('\n'))
-
-let stopping = false
-const stop = (signal: string) => {
-  if (stopping) process.exit(1)
-  stopping = true
-  console.log(`\n${signal}: stopping the playground…`)
-  const force = setTimeout(() => process.exit(1), 5_000)
-  force.unref()
-  playground.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    },
-  )
-}
-process.on('SIGINT', () => stop('SIGINT'))
-process.on('SIGTERM', () => stop('SIGTERM'))

@@ -1,6 +1,7 @@
 export { backoffDelay } from './backoff'
 export { defaultShouldReconnect } from './close-policy'
 export { createConnection } from './connection'
+export { createSocket, type Socket, type SocketOptions } from './create-socket'
 export { TetheredError, type TetheredErrorCode } from './errors'
 export {
   createWebSocketObserver,

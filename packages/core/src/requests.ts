@@ -44,7 +44,7 @@ export function request(
     if (!connection) {
       throw new TetheredError(
         'REQUEST_CLOSED',
-        `request("${type}"): not connected (null url or connect: false)`,
+        `request("${type}"): not connected (no subscriber yet, null url or connect: false; in Node use createSocket)`,
       )
     }
     const id = (lastIds.get(connection) ?? 0) + 1

@@ -85,6 +85,8 @@ export interface SocketObserver<E extends SocketEvents, T extends InType<E> = In
   open(): void
   close(code?: number, reason?: string): void
   getWebSocket(): WebSocket | null
+  /** The connection while there is one: from the first subscriber (or `open()` with one) until a macrotask after the last. */
+  getConnection(): Connection<unknown, unknown> | null
 }
 
 type Handler = (data: unknown, envelope: Envelope) => void
@@ -103,7 +105,7 @@ export function createSocketObserver<E extends SocketEvents, T extends InType<E>
   /** The message's envelope if it is an event: not a reply to a request made on this connection. */
   const eventOf = (json: unknown) => {
     const envelope = decode(json, keys)
-    return !isReply(getConnection(), envelope?.id) && envelope
+    return !isReply(inner.getConnection(), envelope?.id) && envelope
   }
 
   const adapt = (o: SocketObserverOptions<E, T>): ObserverOptions => {
@@ -146,7 +148,7 @@ export function createSocketObserver<E extends SocketEvents, T extends InType<E>
 
   const server = derive(IDLE_SNAPSHOT)
   // The untyped senders stay inside; the rest of the inner observer passes through.
-  const { sendMessage, sendJsonMessage, getConnection, ...passed } = inner
+  const { sendMessage, sendJsonMessage, ...passed } = inner
 
   return {
     ...passed,
@@ -156,7 +158,7 @@ export function createSocketObserver<E extends SocketEvents, T extends InType<E>
     emit: (type, data?: unknown) => sendJsonMessage(encodeEnvelope({ type, data }, keys)),
     request: (type, data, options) =>
       request(
-        getConnection() as Connection<never, never> | null,
+        inner.getConnection() as Connection<never, never> | null,
         keys,
         type,
         data,
