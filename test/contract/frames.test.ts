@@ -109,7 +109,13 @@ describe('every frame one end writes, the other reads', () => {
   })
 })
 
-/** Data and ack frames travel both ways: both ends must take or refuse each one alike. */
+/**
+ * Data and ack frames travel both ways: both ends must take or refuse each one alike. Two
+ * well-formed ones are out of order for the client right after a welcome (a gap; an ack of
+ * more than it sent): it refuses those too (the hostile-server suite), while the server
+ * clamps an ack and takes a gap.
+ */
+const OUT_OF_ORDER = new Set([`m:${Number.MAX_SAFE_INTEGER}:x`, 'a:7'])
 const verdicts: Array<[frame: string, kind: FrameKind, valid: boolean]> = [
   ['m:1:x', 'data', true],
   [`m:${Number.MAX_SAFE_INTEGER}:x`, 'data', true],
@@ -161,6 +167,7 @@ describe('the frames that break the format, each end refuses', () => {
     expect(parseFrame(frame)).toMatchObject(valid ? { kind } : { kind: 'malformed', frame: kind })
 
     // The client: a valid frame is taken, a malformed one is a PROTOCOL error.
+    const takes = valid && !OUT_OF_ORDER.has(frame)
     const client = connect(await startSender(frame))
     const closes: number[] = []
     client.c.on('close', (info) => closes.push(info.code))
@@ -169,10 +176,10 @@ describe('the frames that break the format, each end refuses', () => {
       2_000,
       'the message after the frame, or the close',
     )
-    expect(client.errors.map((e) => e.code)).toEqual(valid ? [] : ['PROTOCOL'])
-    expect(closes).toEqual(valid ? [] : [1002])
+    expect(client.errors.map((e) => e.code)).toEqual(takes ? [] : ['PROTOCOL'])
+    expect(closes).toEqual(takes ? [] : [1002])
     const payload = frame.slice(frame.indexOf(':', 2) + 1)
-    expect(client.got).toEqual(valid ? (kind === 'data' ? [payload, 'end'] : ['end']) : [])
+    expect(client.got).toEqual(takes ? (kind === 'data' ? [payload, 'end'] : ['end']) : [])
 
     // The server: a valid frame is taken, a malformed one counted as malformed (the
     // connection is kept, as for any malformed message).

@@ -45,6 +45,19 @@ const cases: Array<[name: string, frames: string[], kind: RegExp]> = [
   ['a:-1', [WELCOME, 'a:-1'], /ack/],
   ['a: empty', [WELCOME, 'a:'], /ack/],
   ['a hello sent to the client', [WELCOME, 'h:{"v":1,"session":null,"ack":0}'], /hello/],
+  // Well formed, out of order: each would lose or corrupt messages if taken.
+  ['m: a gap (2 after 0)', [WELCOME, 'm:2:x'], /data.*missing/],
+  ['m: the largest sequence number', [WELCOME, 'm:9007199254740991:x'], /data.*missing/],
+  ['m before the welcome', ['m:1:x'], /data.*before the welcome/],
+  ['a before the welcome', ['a:0'], /ack.*before the welcome/],
+  ['a: beyond what was sent', [WELCOME, 'a:99'], /ack.*sent/],
+  ['w: ack beyond what was sent', ['w:{"v":1,"session":"s1","resumed":false,"ack":5}'], /welcome.*sent/],
+  ['a second welcome on the socket', [WELCOME, WELCOME], /welcome.*second/],
+  [
+    'w: a deeply nested v',
+    [`w:{"v":${'['.repeat(100_000)}${']'.repeat(100_000)},"session":"s1","resumed":false,"ack":0}`],
+    /welcome.*version/,
+  ],
   ['a hello instead of the welcome', ['h:{"v":1,"session":null,"ack":0}'], /hello/],
 ]
 

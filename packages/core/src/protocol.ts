@@ -207,10 +207,15 @@ function readSeq(text: string, start: number, end: number): number {
 
 /**
  * What was received, cut to 12 characters (36 bytes at most): it goes into messages and
- * close reasons, which must stay under 123 bytes.
+ * close reasons, which must stay under 123 bytes. An object or array is named, never
+ * serialised: one nested deeper than `JSON.stringify` recurses would throw.
  */
 const shown = (value: unknown) =>
-  JSON.stringify(typeof value === 'string' ? value.slice(0, 10) : value).slice(0, 12)
+  typeof value === 'object' && value !== null
+    ? Array.isArray(value)
+      ? '(an array)'
+      : '(an object)'
+    : JSON.stringify(typeof value === 'string' ? value.slice(0, 10) : value).slice(0, 12)
 
 const readHandshake = (kind: 'hello' | 'welcome', text: string): Frame | MalformedFrame => {
   let value: unknown

@@ -30,6 +30,18 @@ export const reliable: DeliveryFactory = (limit, send, report, ready) => {
   let sinceAck = 0
   let ackTimer: ReturnType<typeof setTimeout> | undefined
 
+  // This socket's welcome came: only then may data and acks, and never a second welcome.
+  let here = false
+
+  const broken = (message: string): never => {
+    throw new TetheredError('PROTOCOL', message)
+  }
+
+  /** An acknowledgement of more than was ever sent would drop what the server never got. */
+  const sent = (kind: string, upTo: number) => {
+    if (upTo > outSeq) broken(`${kind} (${kind[0]}:): ack ${upTo}, but ${outSeq} sent`)
+  }
+
   const pause = () => {
     clearTimeout(ackTimer)
     ackTimer = undefined
@@ -57,6 +69,7 @@ export const reliable: DeliveryFactory = (limit, send, report, ready) => {
 
   return {
     open: () => {
+      here = false
       send(encodeHello(session, inSeq))
     },
 
@@ -68,22 +81,34 @@ export const reliable: DeliveryFactory = (limit, send, report, ready) => {
       const text: unknown = event.data
       const frame = typeof text === 'string' ? parseFrame(text) : null
       if (!frame) return event
-      if (frame.kind === 'data') {
+      // Every check comes before any count changes, so a refused frame leaves the session as
+      // it was: the connection closes the socket with 1002 and a reconnect resumes cleanly.
+      const kind = frame.kind
+      if (kind === 'data' || kind === 'ack') {
+        if (!here) broken(`${kind} (${kind[0]}:): before the welcome`)
+      }
+      if (kind === 'data') {
         const seq = frame.seq
         // A replay of what was already delivered: the server did not see our ack in time.
         if (seq <= inSeq) return null
+        // The server sends in order and replays from our ack: a gap is messages lost.
+        if (seq > inSeq + 1) broken(`data (m:): ${seq} after ${inSeq}, messages missing`)
         inSeq = seq
         // Acks are cumulative and batched: one frame per ACK_EVERY messages or ACK_DELAY ms.
         if (++sinceAck >= RELIABLE.ACK_EVERY) ack()
         else ackTimer ??= setTimeout(ack, RELIABLE.ACK_DELAY)
         return { type: 'message', data: frame.payload, timeStamp: event.timeStamp } as never
       }
-      if (frame.kind === 'ack') {
+      if (kind === 'ack') {
+        sent(kind, frame.seq)
         acknowledge(frame.seq)
         return null
       }
-      if (frame.kind === 'welcome') {
+      if (kind === 'welcome') {
         const welcome = frame.welcome
+        if (here) broken('welcome (w:): a second one on this socket')
+        sent(kind, welcome.ack)
+        here = true
         // What the server got is not sent again, even when the session is not resumed: `ack`
         // then says what it got of the old one (0 if it knows nothing of it).
         acknowledge(welcome.ack)
@@ -99,11 +124,7 @@ export const reliable: DeliveryFactory = (limit, send, report, ready) => {
         ready({ id: session, resumed })
         return null
       }
-      // Nothing it read has changed any count: the connection closes the socket with 1002.
-      throw new TetheredError(
-        'PROTOCOL',
-        frame.kind === 'hello' ? 'hello (h:): only a client sends one' : frame.message,
-      )
+      return broken(kind === 'hello' ? 'hello (h:): only a client sends one' : frame.message)
     },
 
     send(data, open, keep) {

@@ -173,6 +173,11 @@ describe('reliable delivery: the wire format', () => {
         `h:{"v":"${'9'.repeat(200)}","session":null,"ack":0}`,
         'version "9999999999" not supported (this end speaks 1)',
       ],
+      // Deeper than JSON.stringify recurses: once a RangeError out of the listener.
+      [
+        `h:{"v":${'['.repeat(100_000)}${']'.repeat(100_000)},"session":null,"ack":0}`,
+        'version (an array) not supported (this end speaks 1)',
+      ],
     ]
     for (const [text, problem] of hellos) {
       const ws = await connect(url)
