@@ -115,14 +115,15 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
   }
 
   // An inline url provider is a new function every render: call the latest, keep the socket.
-  // A shared socket is keyed by the provider itself, so observers given one function share.
+  // A shared socket is keyed by the provider itself, so observers given one function share
+  // (and its creator's newest provider is the one called).
   const latest = () => (source as () => string | URL | Promise<string | URL>)()
 
   const attach = () => {
     if (connection || source === null || (opts.connect === false && !forced)) return
-    const target = typeof source === 'function' && !opts.share ? latest : source
+    const target = typeof source === 'function' ? latest : source
     const { connection: c, release } = opts.share
-      ? acquireShared<In, Out>(target, { ...live }, opts.linger)
+      ? acquireShared<In, Out>(target, { ...live }, opts.linger, source)
       : { connection: createConnection<In, Out>(target, live), release: undefined }
     connection = c
     view = c.view((event, json) => !opts.filter || opts.filter(event, json))

@@ -39,8 +39,10 @@ export function acquireShared<In, Out>(
   url: Exclude<UrlSource, null>,
   options: ConnectionOptions<In, Out>,
   linger = DEFAULT_LINGER,
+  /** What the share key is made of, when `url` stands in for it (a provider's wrapper). */
+  keyUrl: Exclude<UrlSource, null> = url,
 ): Lease<In, Out> {
-  const key = shareKey(url, options)
+  const key = shareKey(keyUrl, options)
   let acquire = shared.get(key)
   if (!acquire) {
     const connection = createConnection(url, options) as Connection<never, never>
@@ -49,8 +51,10 @@ export function acquireShared<In, Out>(
     acquire = (wait) => {
       clearTimeout(timer)
       users++
-      // A new user connects as a mount of its own would, whatever stopped the socket before.
-      if (connection.getSnapshot().status === 'stopped') connection.open()
+      // A new user connects as a mount of its own would, whatever stopped the socket before
+      // (CLOSING is a manual close still under way).
+      const { status } = connection.getSnapshot()
+      if (status === 'stopped' || status === 'closing') connection.open()
       let released = false
       return {
         connection,

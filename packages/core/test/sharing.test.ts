@@ -100,6 +100,20 @@ describe('shared connections', () => {
     for (const lease of [a, b, c]) lease.release()
     await tick(1_000)
   })
+  it('reopen for a user who arrives while a manual close() is still closing', async () => {
+    const server = mockServer()
+    const a = acquireShared(server.url, base)
+    await tick()
+    a.connection.close()
+    expect(a.connection.getSnapshot().status).toBe('closing')
+    const b = acquireShared(server.url, base)
+    await tick(5_000)
+    expect(b.connection.getSnapshot().status).toBe('open')
+    expect(server.clients).toHaveLength(2)
+    a.release()
+    b.release()
+    await tick(1_000)
+  })
 })
 
 describe('observer', () => {
@@ -195,6 +209,24 @@ describe('observer', () => {
     offC()
     await tick(200)
     expect(sharedConnectionCount()).toBe(0)
+  })
+
+  it('calls the newest url provider its creator was given, as an unshared one does', async () => {
+    const server = mockServer()
+    const other = mockServer()
+    const o = createWebSocketObserver(() => server.url, { ...base, share: true, reconnectInterval: 10 })
+    const off = o.subscribe(() => {})
+    await tick()
+    // A re-render with a new provider (a new token, say) keeps the socket…
+    o.setOptions(() => other.url, { ...base, share: true, reconnectInterval: 10 })
+    expect(other.clients).toHaveLength(0)
+    // …and the next attempt asks the new one.
+    server.last.close({ code: 1012, reason: 'restart', wasClean: true })
+    await tick(100)
+    expect(other.clients).toHaveLength(1)
+    expect(o.getSnapshot().status).toBe('open')
+    off()
+    await tick(1_100)
   })
 
   it('shares one socket between observers and releases it after the last one leaves', async () => {
