@@ -51,7 +51,11 @@ const cases: Array<[name: string, frames: string[], kind: RegExp]> = [
   ['m before the welcome', ['m:1:x'], /data.*before the welcome/],
   ['a before the welcome', ['a:0'], /ack.*before the welcome/],
   ['a: beyond what was sent', [WELCOME, 'a:99'], /ack.*sent/],
-  ['w: ack beyond what was sent', ['w:{"v":1,"session":"s1","resumed":false,"ack":5}'], /welcome.*sent/],
+  [
+    'w: ack beyond what was sent',
+    ['w:{"v":1,"session":"s1","resumed":false,"ack":5}'],
+    /welcome.*sent/,
+  ],
   ['a second welcome on the socket', [WELCOME, WELCOME], /welcome.*second/],
   [
     'w: a deeply nested v',

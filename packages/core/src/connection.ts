@@ -327,7 +327,10 @@ export function createConnection<In = unknown, Out = unknown>(
    */
   const fail = (e: TetheredError, terminal?: boolean, code?: number) => {
     drop(!code)
+    const id = attempt
     report(e)
+    // An error handler that called open() has its new socket: this one is over already.
+    if (id !== attempt) return
     if (terminal) {
       stop = { reason: 'error', code: null }
       setState(CLOSED)
@@ -392,7 +395,7 @@ export function createConnection<In = unknown, Out = unknown>(
     if (beat) {
       // An answer: the next probe is due `interval` from now, not when the probe's deadline
       // would have been (with `timeout` > `interval`, that would probe too seldom).
-      if (probeAt > seen) arm(beat.interval)
+      if (probeAt > seen && state === OPEN) arm(beat.interval)
       seen = Date.now()
     }
     let event: MessageEvent | null
@@ -477,7 +480,7 @@ export function createConnection<In = unknown, Out = unknown>(
       const err = e?.error
       const error = new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`)
       const code = err?.[Object.getOwnPropertySymbols(err)[0]!]
-      if (ws === socket) code ? fail(error, false, code) : report(error)
+      if (ws === socket) code! > 999 ? fail(error, false, code) : report(error)
     }) as never
     ws.onclose = ((e: CloseInfo) =>
       ws === socket && ended({ code: e.code, reason: e.reason, wasClean: e.wasClean })) as never

@@ -21,8 +21,8 @@ export interface Socket<E extends SocketEvents, T extends InType<E> = InType<E>>
   > {
   /** Closes the socket and clears every timer and listener; the object is dead. */
   dispose(): void
-  /** The connection underneath: its events (`open`, `close`, `reconnecting`…), `getWebSocket()`. */
-  readonly connection: Connection<unknown, unknown>
+  /** The connection underneath: its events (`open`, `close`, `reconnecting`…), `getWebSocket()`; `null` for a `null` url. */
+  readonly connection: Connection<unknown, unknown> | null
 }
 
 /**
@@ -52,6 +52,6 @@ export function createSocket<E extends SocketEvents, T extends InType<E> = InTyp
       // Now rather than when the observer lets go (a macrotask later).
       connection?.dispose()
     },
-    connection: connection as Connection<unknown, unknown>,
+    connection,
   }
 }

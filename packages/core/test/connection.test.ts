@@ -259,3 +259,22 @@ describe('a delivery plug-in that throws on a message', () => {
     expect(server.clients).toHaveLength(1)
   })
 })
+
+describe('socket errors', () => {
+  it('an error carrying a symbol that is no close code is reported, and the socket kept', async () => {
+    const server = mockServer()
+    const errors: string[] = []
+    const c = connect(server.url, { onError: (e) => errors.push(e.code) })
+    await tick()
+    const ws = c.getWebSocket() as unknown as { onerror: (e: unknown) => void }
+    // Another library's error, with an own symbol as ws's receiver errors have theirs.
+    ws.onerror({
+      message: 'odd',
+      error: Object.assign(new Error('odd'), { [Symbol('flag')]: true }),
+    })
+    await tick()
+    expect(errors).toEqual(['SOCKET'])
+    expect(c.getSnapshot().status).toBe('open')
+    expect(server.clients).toHaveLength(1)
+  })
+})

@@ -51,7 +51,7 @@ describe('createSocket', () => {
     socket.on('message', ({ text }) => names.push(text))
     let notified = 0
     socket.subscribe(() => notified++)
-    await nextEvent((h) => socket.connection.on('open', h), 2_000, 'open')
+    await nextEvent((h) => socket.connection!.on('open', h), 2_000, 'open')
     notified = 0
     socket.emit('message', { text: 'ignored' })
     await waitFor(() => names.length === 1, 2_000, 'the echoed message')
@@ -66,16 +66,16 @@ describe('createSocket', () => {
 
   it('close() stops, open() reconnects, dispose() lets go of the socket', async () => {
     const socket = await start()
-    await nextEvent((h) => socket.connection.on('open', h), 2_000, 'open')
+    await nextEvent((h) => socket.connection!.on('open', h), 2_000, 'open')
     socket.close()
     await waitFor(() => server.clients === 0, 2_000, 'the server to see the close')
     expect(socket.getSnapshot().readyState).toBe(ReadyState.CLOSED)
     socket.open()
-    await nextEvent((h) => socket.connection.on('open', h), 2_000, 'the reopen')
+    await nextEvent((h) => socket.connection!.on('open', h), 2_000, 'the reopen')
     expect(server.connections).toBe(2)
     socket.dispose()
     await waitFor(() => server.clients === 0, 2_000, 'the server to see the dispose')
-    expect(socket.connection.getWebSocket()).toBeNull()
+    expect(socket.connection!.getWebSocket()).toBeNull()
   })
 
   it('an observer asked for a request before its first subscribe() says so, and names createSocket', async () => {

@@ -141,3 +141,71 @@ describe('heartbeat cadence', () => {
     },
   )
 })
+
+/** A socket whose peer never answers the closing handshake; the test feeds its messages. */
+class StuckSocket {
+  static last: StuckSocket | null = null
+  readyState = 0
+  binaryType = 'blob'
+  sent: unknown[] = []
+  onopen: ((event: unknown) => void) | null = null
+  onmessage: ((event: unknown) => void) | null = null
+  onerror: ((event: unknown) => void) | null = null
+  onclose: ((event: unknown) => void) | null = null
+  constructor() {
+    StuckSocket.last = this
+    setTimeout(() => {
+      this.readyState = 1
+      this.onopen?.({ type: 'open' })
+    }, 1)
+  }
+  send(data: unknown) {
+    this.sent.push(data)
+  }
+  close() {
+    this.readyState = 2
+  }
+  receive(data: string) {
+    this.onmessage?.({ type: 'message', data })
+  }
+}
+
+describe('heartbeat while closing', () => {
+  it('a message during a manual close does not restart the heartbeat: the close keeps its code', async () => {
+    const closes: number[] = []
+    const errors: string[] = []
+    const c = connect('ws://stuck.test/', {
+      WebSocket: StuckSocket as never,
+      heartbeat: { interval: 300, timeout: 2_000 },
+      parse: false,
+      onClose: (info) => closes.push(info.code),
+      onError: (e) => errors.push(e.code),
+    })
+    await tick(301) // open, then a probe goes out
+    expect(StuckSocket.last?.sent).toEqual(['ping'])
+    c.close(4000)
+    StuckSocket.last?.receive('late')
+    await tick(3_000) // the close's grace: the peer never answered
+    expect({ closes, errors }).toEqual({ closes: [4000], errors: [] })
+    expect(c.getSnapshot()).toMatchObject({
+      status: 'stopped',
+      stopped: { reason: 'manual', code: 4000 },
+    })
+  })
+})
+
+describe('heartbeat death, seen by an error handler', () => {
+  it('an open() from onError on HEARTBEAT_TIMEOUT reconnects now, not after a backoff', async () => {
+    const server = mockServer() // never answers
+    const c = connect(server.url, {
+      heartbeat,
+      reconnectInterval: 60_000,
+      onError: (e) => e.code === 'HEARTBEAT_TIMEOUT' && c.open(),
+    })
+    await tick()
+    await tick(1_500) // interval + timeout: dead
+    await tick()
+    expect(server.clients).toHaveLength(2)
+    expect(c.getSnapshot().status).toBe('open')
+  })
+})

@@ -153,7 +153,9 @@ describe('parseFrame: malformed frames', () => {
     // Nested deeper than JSON.stringify can recurse: a value is described, never serialised.
     const deep = (open: string, close: string) => `${open.repeat(100_000)}${close.repeat(100_000)}`
     texts.push(`h:{"v":${deep('[', ']')},"session":null,"ack":0}`)
-    texts.push(`w:{"v":${deep('{"a":', '}').replace(/:}/, ':1}')},"session":"s","resumed":true,"ack":0}`)
+    texts.push(
+      `w:{"v":${deep('{"a":', '}').replace(/:}/, ':1}')},"session":"s","resumed":true,"ack":0}`,
+    )
     for (const text of texts) expect(() => parseFrame(text)).not.toThrow()
     expect(parseFrame('h:{"__proto__":{"v":1},"session":null,"ack":0}')).toMatchObject({
       kind: 'malformed',

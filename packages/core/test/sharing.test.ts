@@ -214,7 +214,11 @@ describe('observer', () => {
   it('calls the newest url provider its creator was given, as an unshared one does', async () => {
     const server = mockServer()
     const other = mockServer()
-    const o = createWebSocketObserver(() => server.url, { ...base, share: true, reconnectInterval: 10 })
+    const o = createWebSocketObserver(() => server.url, {
+      ...base,
+      share: true,
+      reconnectInterval: 10,
+    })
     const off = o.subscribe(() => {})
     await tick()
     // A re-render with a new provider (a new token, say) keeps the socket…
