@@ -20,6 +20,8 @@ export type SocketServerErrorCode =
   | 'SOCKET_ERROR'
   /** The server could not listen on the requested port/host. */
   | 'LISTEN_ERROR'
+  /** The state adapter (`adapter` option) failed, e.g. its store is unreachable. The server carries on. */
+  | 'ADAPTER_ERROR'
 
 /**
  * Errors reached through `server.on('error', …)`. `clientId` names the connection

@@ -1,5 +1,5 @@
 import type { ErrorPayload } from '@tethered/core/protocol'
-import type { ClientConnection } from './client'
+import type { ClientConnection } from './connection'
 import { RequestError, SocketServerError, usageError } from './errors'
 import type { EventMap, IdentityLike } from './types'
 
