@@ -1,22 +1,12 @@
 import type { Client, ClientCloseInfo } from './client'
-import { SocketServerError, usageError } from './errors'
+import { assertFunction, assertTypeName, SocketServerError } from './errors'
 
 type Listener = (data: unknown, client: never) => void
 type CloseListener = (info: ClientCloseInfo, client: never) => void
 
-const assertType = (where: string, type: unknown, fix: string): void => {
-  if (typeof type !== 'string' || type.length === 0) {
-    throw usageError(
-      where,
-      `the type must be a non-empty string, got ${JSON.stringify(type) ?? String(type)}`,
-      fix,
-    )
-  }
-}
-
 /** `client.emit()` and `server.broadcast()`: the event name comes first. */
 export const assertEmitType = (where: string, type: unknown): void =>
-  assertType(where, type, 'Pass the event name first, then its data.')
+  assertTypeName(where, type, 'Pass the event name first, then its data.')
 
 /**
  * One client's `on(type)` and `onClose` listeners. Created on a client's first `on()`:
@@ -27,14 +17,8 @@ export class ClientListeners {
   private readonly closing = new Set<CloseListener>()
 
   on(type: string, listener: unknown): () => void {
-    assertType('client.on()', type, 'Pass the event name the client emits.')
-    if (typeof listener !== 'function') {
-      throw usageError(
-        `client.on('${type}')`,
-        'the listener must be a function',
-        'Pass `(data, client) => { … }`.',
-      )
-    }
+    assertTypeName('client.on()', type, 'Pass the event name the client emits.')
+    assertFunction(`client.on('${type}')`, listener, 'listener', 'Pass `(data, client) => { … }`.')
     let set = this.byType.get(type)
     if (!set) {
       set = new Set()
@@ -48,13 +32,7 @@ export class ClientListeners {
   }
 
   onClose(listener: unknown): () => void {
-    if (typeof listener !== 'function') {
-      throw usageError(
-        'client.onClose()',
-        'the listener must be a function',
-        'Pass `({ code, reason }) => { … }`.',
-      )
-    }
+    assertFunction('client.onClose()', listener, 'listener', 'Pass `({ code, reason }) => { … }`.')
     const stored = listener as CloseListener
     this.closing.add(stored)
     return () => {
@@ -63,41 +41,41 @@ export class ClientListeners {
   }
 
   /** Hands an event to its listeners; one that throws is reported and the rest still run. */
-  dispatch(type: string, data: unknown, client: Client, report: (e: SocketServerError) => void) {
+  dispatch(type: string, data: unknown, client: Client, report: Report): void {
     const set = this.byType.get(type)
     if (!set) return
     for (const listener of set) {
-      try {
-        ;(listener as (data: unknown, client: Client) => void)(data, client)
-      } catch (error) {
-        report(
-          new SocketServerError(
-            'LISTENER_ERROR',
-            `client.on('${type}') listener threw for client ${client.id}`,
-            { clientId: client.id, cause: error },
-          ),
-        )
-      }
+      guarded(report, client, `client.on('${type}') listener`, () =>
+        (listener as (data: unknown, client: Client) => void)(data, client),
+      )
     }
   }
 
   /** The client is gone: the close listeners run once, and every listener is dropped. */
-  closed(info: ClientCloseInfo, client: Client, report: (e: SocketServerError) => void): void {
+  closed(info: ClientCloseInfo, client: Client, report: Report): void {
     const listeners = [...this.closing]
     this.closing.clear()
     this.byType.clear()
     for (const listener of listeners) {
-      try {
-        ;(listener as (info: ClientCloseInfo, client: Client) => void)(info, client)
-      } catch (error) {
-        report(
-          new SocketServerError(
-            'LISTENER_ERROR',
-            `client.onClose listener threw for client ${client.id}`,
-            { clientId: client.id, cause: error },
-          ),
-        )
-      }
+      guarded(report, client, 'client.onClose listener', () =>
+        (listener as (info: ClientCloseInfo, client: Client) => void)(info, client),
+      )
     }
+  }
+}
+
+type Report = (error: SocketServerError) => void
+
+/** Runs application code for `client`; what it throws is reported as a LISTENER_ERROR. */
+function guarded(report: Report, client: Client, what: string, run: () => void): void {
+  try {
+    run()
+  } catch (error) {
+    report(
+      new SocketServerError('LISTENER_ERROR', `${what} threw for client ${client.id}`, {
+        clientId: client.id,
+        cause: error,
+      }),
+    )
   }
 }

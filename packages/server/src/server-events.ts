@@ -1,6 +1,6 @@
 import type { Client, ClientCloseInfo } from './client'
 import { Emitter } from './emitter'
-import { SocketServerError, usageError } from './errors'
+import { assertFunction, SocketServerError, usageError } from './errors'
 import type { ServerEvents } from './server-types'
 import type { EventMap, IdentityLike, RefusalInfo } from './types'
 
@@ -28,13 +28,7 @@ export class ServerEventHub<E extends EventMap, Id extends IdentityLike> {
         "Server events are 'connection', 'disconnect', 'error' and 'refused'; listen to a client's messages with client.on(type) inside 'connection'.",
       )
     }
-    if (typeof listener !== 'function') {
-      throw usageError(
-        `server.on('${event}')`,
-        'the listener must be a function',
-        'Pass a function.',
-      )
-    }
+    assertFunction(`server.on('${event}')`, listener, 'listener', 'Pass a function.')
     return this.emitter.on(event, listener)
   }
 
