@@ -109,6 +109,7 @@ export function whenSettled<T>(
   next: (value: T) => void,
   fail: (error: unknown) => void,
 ): void {
-  if (isPromiseLike(value)) value.then(next, fail)
+  // Later, a throw in `next` would be an unhandled rejection: it goes to `fail` too.
+  if (isPromiseLike(value)) value.then(next, fail).then(undefined, fail)
   else next(value)
 }
