@@ -1,10 +1,14 @@
 import {
+  DEFAULT_ENVELOPE_KEYS,
   decodeEnvelope,
   type Envelope,
   type EnvelopeKeys,
   type ErrorPayload,
   encodeEnvelope,
+  resolveEnvelopeKeys,
 } from '@tethered/core/protocol'
+import { describe } from './errors'
+import { fail } from './option-checks'
 
 export type Inbound =
   | { kind: 'envelope'; envelope: Envelope }
@@ -65,4 +69,36 @@ export function encode(
       { cause },
     )
   }
+}
+
+/** The `keys` option: four distinct, plain field names. */
+export function resolveKeys(option: Partial<EnvelopeKeys> | undefined): EnvelopeKeys {
+  if (option === undefined) return DEFAULT_ENVELOPE_KEYS
+  if (typeof option !== 'object' || option === null) {
+    fail(
+      `\`keys\` must be an object, got ${describe(option)}`,
+      "Pass e.g. `keys: { type: 'ModeCode', data: 'msg' }`.",
+    )
+  }
+  const keys = resolveEnvelopeKeys(option)
+  const names = Object.entries(keys)
+  for (const [field, name] of names) {
+    if (typeof name !== 'string' || name.length === 0) {
+      fail(
+        `\`keys.${field}\` must be a non-empty string, got ${describe(name)}`,
+        'Use the field name your messages carry.',
+      )
+    }
+    // Writing an envelope under one of these names would set a prototype, not a field.
+    if (name === '__proto__' || name === 'constructor' || name === 'prototype') {
+      fail(`\`keys.${field}\` cannot be ${JSON.stringify(name)}`, 'Pick a plain field name.')
+    }
+  }
+  if (new Set(names.map(([, name]) => name)).size !== names.length) {
+    fail(
+      `\`keys\` must name four different fields, got ${JSON.stringify(keys)}`,
+      'Give each of type, data, id and error its own name.',
+    )
+  }
+  return keys
 }

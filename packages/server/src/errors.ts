@@ -20,6 +20,8 @@ export type SocketServerErrorCode =
   | 'SOCKET_ERROR'
   /** The server could not listen on the requested port/host. */
   | 'LISTEN_ERROR'
+  /** The state adapter (`adapter` option) failed, e.g. its store is unreachable. The server carries on. */
+  | 'ADAPTER_ERROR'
 
 /**
  * Errors reached through `server.on('error', …)`. `clientId` names the connection
@@ -68,4 +70,20 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'object') return 'an object'
   return String(value)
+}
+
+/** Event and request types are non-empty strings (they are only ever Map keys). */
+export function assertTypeName(where: string, type: unknown, fix: string): void {
+  if (typeof type !== 'string' || type.length === 0) {
+    throw usageError(
+      where,
+      `the type must be a non-empty string, got ${JSON.stringify(type) ?? String(type)}`,
+      fix,
+    )
+  }
+}
+
+/** Listeners and handlers: `what` names the argument, `fix` shows one. */
+export function assertFunction(where: string, value: unknown, what: string, fix: string): void {
+  if (typeof value !== 'function') throw usageError(where, `the ${what} must be a function`, fix)
 }

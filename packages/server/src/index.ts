@@ -4,31 +4,37 @@ export {
   type EnvelopeKeys,
   HEARTBEAT_DEFAULTS,
 } from '@tethered/core/protocol'
-export type { Client, ClientCloseInfo } from './client'
-export { RequestError, SocketServerError, type SocketServerErrorCode } from './errors'
 export type {
-  AuthenticateResult,
+  AdapterHost,
+  AdapterMember,
+  Broadcast,
+  MaybePromise,
+  StateAdapter,
+} from './adapter'
+export type { Client, ClientCloseInfo } from './client'
+export { DEFAULTS } from './defaults'
+export { RequestError, SocketServerError, type SocketServerErrorCode } from './errors'
+export { memoryAdapter } from './memory-adapter'
+export type {
   BackpressureOptions,
   HeartbeatSweepOptions,
   RateLimitOptions,
   ReliableOptions,
   SocketServerOptions,
   TextHeartbeatOptions,
-  UpgradeInfo,
-} from './options'
-export type { SessionStats } from './reliable'
-export {
-  type BroadcastArgs,
-  type BroadcastOptions,
-  type CloseOptions,
-  type CloseResult,
-  createSocketServer,
-  type Except,
-  type RequestHandler,
-  type RoomTarget,
-  type ServerEvents,
-  type SocketServer,
-} from './server'
-export type { ServerStats } from './stats'
+} from './options-types'
+export { createSocketServer } from './server'
+export type {
+  BroadcastArgs,
+  BroadcastOptions,
+  CloseOptions,
+  CloseResult,
+  Except,
+  RequestHandler,
+  RoomTarget,
+  ServerEvents,
+  SocketServer,
+} from './server-types'
+export type { ServerStats, SessionStats } from './stats'
 export type * from './types'
-export { type Refusal, refuse } from './upgrade'
+export { type AuthenticateResult, type Refusal, refuse, type UpgradeInfo } from './upgrade-types'

@@ -1,204 +1,19 @@
-import type { Server as HttpServer, IncomingMessage } from 'node:http'
-import type { Server as HttpsServer } from 'node:https'
-import {
-  DEFAULT_ENVELOPE_KEYS,
-  type EnvelopeKeys,
-  HEARTBEAT_DEFAULTS,
-  resolveEnvelopeKeys,
-} from '@tethered/core/protocol'
+import type { AdapterMember, StateAdapter } from './adapter'
+import { DEFAULTS } from './defaults'
+import { resolveKeys } from './envelope'
 import { describe, usageError } from './errors'
-import { RELIABLE_DEFAULTS, type ReliableConfig } from './reliable'
+import { memoryAdapter } from './memory-adapter'
+import { fail, isHttpServerLike, levenshtein, positiveInteger } from './option-checks'
+import type {
+  RateLimitOptions,
+  ReliableConfig,
+  ReliableOptions,
+  ResolvedOptions,
+  SocketServerOptions,
+} from './options-types'
+import { resolveOrigins } from './origins'
 import type { IdentityLike } from './types'
-import type { Refusal } from './upgrade'
-
-/** What `authenticate` learns about an upgrade besides the raw request. */
-export interface UpgradeInfo {
-  /** The path, without the query. */
-  path: string
-  query: URLSearchParams
-  /** The `Origin` header; absent for most non-browser clients. */
-  origin: string | undefined
-  /** The subprotocols the client offered, in order. */
-  protocols: readonly string[]
-  /**
-   * A credential found in, first to last: an `Authorization: Bearer <token>` header, a
-   * `token` query parameter, or an offered subprotocol `token.<token>` (browsers cannot
-   * set headers on a WebSocket, and query strings end up in access logs).
-   */
-  token: string | undefined
-}
-
-/** An identity accepts the upgrade; a `refuse()` or a falsy value (401) turns it away. */
-export type AuthenticateResult<Id> = Id | Refusal | null | undefined | false
-
-export interface BackpressureOptions {
-  /** A client whose `bufferedAmount` is above this many bytes gets the policy. @default 1048576 */
-  maxBufferedBytes?: number | undefined
-  /** `drop` skips messages for that client until it catches up; `close` closes it with 1013. @default 'drop' */
-  policy?: 'drop' | 'close' | undefined
-}
-
-export interface HeartbeatSweepOptions {
-  /** Milliseconds between protocol-level ping sweeps. @default 30000 */
-  interval?: number | undefined
-}
-
-export interface TextHeartbeatOptions {
-  /** The client's text heartbeat. @default 'ping' */
-  message?: string | undefined
-  /** The answer. @default 'pong' */
-  returnMessage?: string | undefined
-}
-
-export interface RateLimitOptions {
-  /** Messages allowed in a burst, and per `interval` sustained. */
-  messages: number
-  /** Milliseconds. */
-  interval: number
-}
-
-export interface ReliableOptions {
-  /** Messages kept per session for replay; the oldest unacknowledged go first. @default 1000 */
-  bufferSize?: number | undefined
-  /**
-   * Milliseconds a kept message stays replayable, and a session whose client went away
-   * waits for it before it ends and its memory is released. @default 120000
-   */
-  maxAge?: number | undefined
-  /** Milliseconds a new socket has to send its hello before it is closed with 1002. @default 10000 */
-  helloTimeout?: number | undefined
-}
-
-export interface SocketServerOptions<Id extends IdentityLike = string> {
-  /** Attach to this HTTP(S) server. Give exactly one of `server`, `port` or `noServer`. */
-  server?: HttpServer | HttpsServer | undefined
-  /** Listen on this port (0 picks a free one; read it from `address()` after `ready`). */
-  port?: number | undefined
-  /** With `port`. @default all interfaces, like `http.Server#listen` */
-  host?: string | undefined
-  /**
-   * With `port`: milliseconds a connection has to send its whole request (the upgrade's
-   * headers) before it is answered 408 and closed, so clients dripping bytes cannot hold
-   * slots (Node's own default is 60 s, checked every 30 s). Sets `headersTimeout` and
-   * `requestTimeout`, checked every second. An attached server keeps its own settings.
-   * @default 10000
-   */
-  headersTimeout?: number | undefined
-  /** Leave `upgrade` events to you: call `socketServer.handleUpgrade(req, socket, head)` for the requests it should take. */
-  noServer?: boolean | undefined
-  /** Exact path served; any other path gets 404. @default '/' */
-  path?: string | undefined
-  /**
-   * Allowed browser origins, e.g. `['https://app.example.com']`, or a function deciding.
-   * Requests without an `Origin` header (non-browser clients, which can send any origin
-   * anyway) pass a list; authenticate them. @default any origin
-   */
-  origins?:
-    | readonly string[]
-    | ((origin: string | undefined, req: IncomingMessage) => boolean)
-    | undefined
-  /** Runs before the handshake. Return the identity, or `refuse(status, message)`; falsy means 401. */
-  authenticate?:
-    | ((
-        req: IncomingMessage,
-        info: UpgradeInfo,
-      ) => AuthenticateResult<Id> | Promise<AuthenticateResult<Id>>)
-    | undefined
-  /** An `authenticate` slower than this is answered 503. @default 10000 */
-  authenticateTimeout?: number | undefined
-  /** The key of an identity in `clients`. @default the string, the number, or the object's `id` */
-  identityKey?: ((identity: Id) => string) | undefined
-  /**
-   * A second connection with the same identity: `replace` closes the old one with 4409,
-   * which the client's default close policy does not retry; `reject` answers the new
-   * upgrade 409 (with reliable delivery, a socket whose identity got connected between its
-   * upgrade and its hello is closed at the hello with 4410, not retried either). @default 'replace'
-   */
-  duplicate?: 'replace' | 'reject' | undefined
-  /** Open connections plus handshakes in progress; beyond it upgrades get 503. @default Infinity */
-  maxConnections?: number | undefined
-  /**
-   * Reliable sessions kept, with their replay buffers: past it a new session ends the one
-   * whose client has been away longest, as if it had expired (`stats.sessions.evictedSessions`,
-   * a `disconnect`). Sessions whose client is connected are never ended for room; those are
-   * bounded by `maxConnections`. @default 10000
-   */
-  maxSessions?: number | undefined
-  /** Largest message accepted, in bytes; a bigger one closes the connection with 1009. @default 1048576 */
-  maxPayload?: number | undefined
-  /** Protocol-level ping sweeps that terminate peers which did not answer the last one. @default true (30 s) */
-  heartbeat?: boolean | HeartbeatSweepOptions | undefined
-  /** Answer the client's text heartbeat; it never reaches handlers. @default true ('ping' → 'pong') */
-  textHeartbeat?: boolean | TextHeartbeatOptions | undefined
-  /** Per-client message rate; a client going over it is closed with 1008. @default { messages: 1000, interval: 10000 } */
-  rateLimit?: false | RateLimitOptions | undefined
-  /** Slow consumers. @default { maxBufferedBytes: 1048576, policy: 'drop' } */
-  backpressure?: BackpressureOptions | undefined
-  /** Envelope field names, as configured on the client. @default { type: 'type', data: 'data', id: 'id', error: 'error' } */
-  keys?: Partial<EnvelopeKeys> | undefined
-  /** Send the message of any error a handler throws to the client, not only `RequestError`s. @default false */
-  exposeErrors?: boolean | undefined
-  /** How long `close()` waits for clients to finish the closing handshake before terminating them. @default 5000 */
-  closeTimeout?: number | undefined
-  /** Picks the subprotocol to answer with. @default the first offered that is not a `token.` credential */
-  handleProtocols?:
-    | ((protocols: ReadonlySet<string>, req: IncomingMessage) => string | false)
-    | undefined
-  /**
-   * `'reliable'` (or `{ reliable: { bufferSize, maxAge, helloTimeout } }`): acknowledged
-   * delivery and session resume, for clients created with `delivery: reliable`. Every
-   * client must then start with the hello; one that does not is closed with 1002.
-   * @default 'plain'
-   */
-  delivery?: 'plain' | 'reliable' | { reliable: ReliableOptions } | undefined
-}
-
-export interface ResolvedOptions<Id extends IdentityLike> {
-  mode: 'attach' | 'listen' | 'noServer'
-  server: HttpServer | HttpsServer | undefined
-  port: number | undefined
-  host: string | undefined
-  /** With `port` only; null otherwise. */
-  headersTimeout: number | null
-  path: string
-  origins: ((origin: string | undefined, req: IncomingMessage) => boolean) | null
-  authenticate: SocketServerOptions<Id>['authenticate']
-  authenticateTimeout: number
-  identityKey: (identity: Id) => string
-  duplicate: 'replace' | 'reject'
-  maxConnections: number
-  maxSessions: number
-  maxPayload: number
-  heartbeatInterval: number | null
-  textHeartbeat: { message: string; returnMessage: string } | null
-  rateLimit: RateLimitOptions | null
-  maxBufferedBytes: number
-  backpressurePolicy: 'drop' | 'close'
-  keys: EnvelopeKeys
-  exposeErrors: boolean
-  closeTimeout: number
-  handleProtocols: (protocols: ReadonlySet<string>, req: IncomingMessage) => string | false
-  /** Reliable delivery, or null for plain messages. */
-  reliable: ReliableConfig | null
-}
-
-export const DEFAULTS = {
-  path: '/',
-  authenticateTimeout: 10_000,
-  headersTimeout: 10_000,
-  duplicate: 'replace',
-  maxConnections: Number.POSITIVE_INFINITY,
-  maxSessions: 10_000,
-  maxPayload: 1024 * 1024,
-  heartbeatInterval: 30_000,
-  rateLimit: { messages: 1000, interval: 10_000 },
-  maxBufferedBytes: 1024 * 1024,
-  backpressurePolicy: 'drop',
-  closeTimeout: 5_000,
-} as const
-
-/** A subprotocol carrying a credential, e.g. `token.eyJhbGciOi…`. */
-export const TOKEN_PROTOCOL_PREFIX = 'token.'
+import { defaultHandleProtocols } from './upgrade-types'
 
 // A record, not a list: the compiler then insists every option is named here.
 const OPTION_NAMES: { [K in keyof SocketServerOptions]-?: true } = {
@@ -225,34 +40,37 @@ const OPTION_NAMES: { [K in keyof SocketServerOptions]-?: true } = {
   closeTimeout: true,
   handleProtocols: true,
   delivery: true,
+  adapter: true,
 }
 const KNOWN = new Set(Object.keys(OPTION_NAMES))
 
-const WHERE = 'createSocketServer'
+const ADAPTER_METHODS = [
+  'attach',
+  'register',
+  'unregister',
+  'isConnected',
+  'join',
+  'leave',
+] as const
 
-function fail(problem: string, fix: string): never {
-  throw usageError(WHERE, problem, fix)
-}
-
-const EXAMPLES: Record<string, number> = {
-  'heartbeat.interval': 30_000,
-  'rateLimit.messages': 100,
-  'rateLimit.interval': 1_000,
-  authenticateTimeout: 10_000,
-  headersTimeout: 10_000,
-  maxConnections: 10_000,
-  maxSessions: 10_000,
-  maxPayload: 1_048_576,
-  'backpressure.maxBufferedBytes': 1_048_576,
-  closeTimeout: 5_000,
-  'delivery.reliable.bufferSize': 1_000,
-  'delivery.reliable.maxAge': 120_000,
-  'delivery.reliable.helloTimeout': 10_000,
+function resolveAdapter(option: SocketServerOptions['adapter']): StateAdapter<AdapterMember> {
+  if (option === undefined) return memoryAdapter()
+  const missing = ADAPTER_METHODS.find(
+    (name) =>
+      typeof (option as unknown as Partial<Record<string, unknown>> | null)?.[name] !== 'function',
+  )
+  if (missing !== undefined) {
+    fail(
+      `\`adapter\` must be a state adapter, got ${describe(option)} (no \`${missing}()\`)`,
+      'Pass `memoryAdapter()` (the default), or an adapter such as `redisAdapter()`.',
+    )
+  }
+  return option
 }
 
 function resolveDelivery(option: SocketServerOptions['delivery']): ReliableConfig | null {
   if (option === undefined || option === 'plain') return null
-  if (option === 'reliable') return RELIABLE_DEFAULTS
+  if (option === 'reliable') return DEFAULTS.reliable
   const reliable = (option as { reliable?: unknown } | null)?.reliable
   if (typeof option !== 'object' || typeof reliable !== 'object' || reliable === null) {
     fail(
@@ -264,49 +82,23 @@ function resolveDelivery(option: SocketServerOptions['delivery']): ReliableConfi
   return {
     bufferSize: positiveInteger(
       'delivery.reliable.bufferSize',
-      bufferSize ?? RELIABLE_DEFAULTS.bufferSize,
+      bufferSize,
       'messages',
+      DEFAULTS.reliable.bufferSize,
     ),
     maxAge: positiveInteger(
       'delivery.reliable.maxAge',
-      maxAge ?? RELIABLE_DEFAULTS.maxAge,
+      maxAge,
       'milliseconds',
+      DEFAULTS.reliable.maxAge,
     ),
     helloTimeout: positiveInteger(
       'delivery.reliable.helloTimeout',
-      helloTimeout ?? RELIABLE_DEFAULTS.helloTimeout,
+      helloTimeout,
       'milliseconds',
+      DEFAULTS.reliable.helloTimeout,
     ),
   }
-}
-
-function positiveInteger(
-  name: string,
-  value: unknown,
-  unit: string,
-  allowInfinity = false,
-): number {
-  const ok =
-    typeof value === 'number' &&
-    value > 0 &&
-    (Number.isSafeInteger(value) || (allowInfinity && value === Number.POSITIVE_INFINITY))
-  if (!ok) {
-    const infinity = allowInfinity ? ' or Infinity' : ''
-    fail(
-      `\`${name}\` must be a positive integer (${unit})${infinity}, got ${describe(value)}`,
-      `Pass e.g. \`${name}: ${EXAMPLES[name] ?? 1000}\`, or leave it out for the default.`,
-    )
-  }
-  return value
-}
-
-function isHttpServerLike(value: unknown): value is HttpServer {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { on?: unknown }).on === 'function' &&
-    typeof (value as { listen?: unknown }).listen === 'function'
-  )
 }
 
 export function defaultIdentityKey(identity: IdentityLike): string {
@@ -326,101 +118,6 @@ export function defaultIdentityKey(identity: IdentityLike): string {
     `returned ${describe(identity)}, which has no key for \`server.clients\``,
     'Return a non-empty string, a number, an object with an `id`, or set the `identityKey` option.',
   )
-}
-
-function normalizeOriginEntry(entry: unknown): string {
-  if (typeof entry === 'string') {
-    try {
-      const url = new URL(entry)
-      const bare =
-        url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password
-      if (
-        (url.protocol === 'http:' || url.protocol === 'https:') &&
-        bare &&
-        !entry.endsWith('/.')
-      ) {
-        return url.origin
-      }
-    } catch {
-      // reported below with the fix
-    }
-  }
-  return fail(
-    `\`origins\` entry ${describe(entry)} is not an origin`,
-    "Write each as scheme://host[:port] with no path, e.g. 'https://app.example.com'.",
-  )
-}
-
-function resolveOrigins(
-  option: SocketServerOptions['origins'],
-): ResolvedOptions<string>['origins'] {
-  if (option === undefined) return null
-  if (typeof option === 'function') return option
-  if (!Array.isArray(option)) {
-    fail(
-      `\`origins\` must be an array of origins or a function, got ${describe(option)}`,
-      "Pass e.g. `origins: ['https://app.example.com']`.",
-    )
-  }
-  if (option.length === 0) {
-    fail(
-      '`origins` is empty, so every browser would be refused',
-      'List the allowed origins, or leave `origins` out to allow any.',
-    )
-  }
-  const allowed = new Set(option.map(normalizeOriginEntry))
-  return (origin) => {
-    // Non-browser clients send no Origin and could forge one anyway: authentication, not
-    // this list, is what stops them. The list stops other sites' pages (CSWSH).
-    if (origin === undefined) return true
-    try {
-      return allowed.has(new URL(origin).origin)
-    } catch {
-      return false
-    }
-  }
-}
-
-function resolveKeys(option: SocketServerOptions['keys']): EnvelopeKeys {
-  if (option === undefined) return DEFAULT_ENVELOPE_KEYS
-  if (typeof option !== 'object' || option === null) {
-    fail(
-      `\`keys\` must be an object, got ${describe(option)}`,
-      "Pass e.g. `keys: { type: 'ModeCode', data: 'msg' }`.",
-    )
-  }
-  const keys = resolveEnvelopeKeys(option)
-  const names = Object.entries(keys)
-  for (const [field, name] of names) {
-    if (typeof name !== 'string' || name.length === 0) {
-      fail(
-        `\`keys.${field}\` must be a non-empty string, got ${describe(name)}`,
-        'Use the field name your messages carry.',
-      )
-    }
-    // Writing an envelope under one of these names would set a prototype, not a field.
-    if (name === '__proto__' || name === 'constructor' || name === 'prototype') {
-      fail(`\`keys.${field}\` cannot be ${JSON.stringify(name)}`, 'Pick a plain field name.')
-    }
-  }
-  if (new Set(names.map(([, name]) => name)).size !== names.length) {
-    fail(
-      `\`keys\` must name four different fields, got ${JSON.stringify(keys)}`,
-      'Give each of type, data, id and error its own name.',
-    )
-  }
-  return keys
-}
-
-function defaultHandleProtocols(protocols: ReadonlySet<string>): string | false {
-  let credential: string | false = false
-  for (const protocol of protocols) {
-    if (!protocol.startsWith(TOKEN_PROTOCOL_PREFIX)) return protocol
-    credential ||= protocol
-  }
-  // Browsers fail a handshake that offered protocols and got none back, so a lone
-  // credential protocol is echoed: the client already holds it.
-  return credential
 }
 
 export function resolveOptions<Id extends IdentityLike>(
@@ -529,8 +226,9 @@ export function resolveOptions<Id extends IdentityLike>(
   else if (typeof heartbeat === 'object' && heartbeat !== null) {
     heartbeatInterval = positiveInteger(
       'heartbeat.interval',
-      heartbeat.interval ?? DEFAULTS.heartbeatInterval,
+      heartbeat.interval,
       'milliseconds',
+      DEFAULTS.heartbeatInterval,
     )
   } else if (heartbeat !== false) {
     fail(
@@ -541,15 +239,11 @@ export function resolveOptions<Id extends IdentityLike>(
 
   const text = options.textHeartbeat ?? true
   let textHeartbeat: ResolvedOptions<Id>['textHeartbeat'] = null
-  if (text === true)
-    textHeartbeat = {
-      message: HEARTBEAT_DEFAULTS.message,
-      returnMessage: HEARTBEAT_DEFAULTS.returnMessage,
-    }
+  if (text === true) textHeartbeat = DEFAULTS.textHeartbeat
   else if (typeof text === 'object' && text !== null) {
     textHeartbeat = {
-      message: text.message ?? HEARTBEAT_DEFAULTS.message,
-      returnMessage: text.returnMessage ?? HEARTBEAT_DEFAULTS.returnMessage,
+      message: text.message ?? DEFAULTS.textHeartbeat.message,
+      returnMessage: text.returnMessage ?? DEFAULTS.textHeartbeat.returnMessage,
     }
     if (
       typeof textHeartbeat.message !== 'string' ||
@@ -578,8 +272,20 @@ export function resolveOptions<Id extends IdentityLike>(
       )
     }
     rateLimit = {
-      messages: positiveInteger('rateLimit.messages', rate.messages, 'messages'),
-      interval: positiveInteger('rateLimit.interval', rate.interval, 'milliseconds'),
+      messages: positiveInteger(
+        'rateLimit.messages',
+        rate.messages,
+        'messages',
+        DEFAULTS.rateLimit.messages,
+        { required: true },
+      ),
+      interval: positiveInteger(
+        'rateLimit.interval',
+        rate.interval,
+        'milliseconds',
+        DEFAULTS.rateLimit.interval,
+        { required: true },
+      ),
     }
   }
 
@@ -614,62 +320,57 @@ export function resolveOptions<Id extends IdentityLike>(
         ? null
         : positiveInteger(
             'headersTimeout',
-            options.headersTimeout ?? DEFAULTS.headersTimeout,
+            options.headersTimeout,
             'milliseconds',
+            DEFAULTS.headersTimeout,
           ),
     path,
     origins: resolveOrigins(options.origins),
     authenticate: options.authenticate,
     authenticateTimeout: positiveInteger(
       'authenticateTimeout',
-      options.authenticateTimeout ?? DEFAULTS.authenticateTimeout,
+      options.authenticateTimeout,
       'milliseconds',
+      DEFAULTS.authenticateTimeout,
     ),
     identityKey: options.identityKey ?? defaultIdentityKey,
     duplicate,
     maxConnections: positiveInteger(
       'maxConnections',
-      options.maxConnections ?? DEFAULTS.maxConnections,
+      options.maxConnections,
       'connections',
-      true,
+      DEFAULTS.maxConnections,
+      {
+        infinity: true,
+      },
     ),
     maxSessions: positiveInteger(
       'maxSessions',
-      options.maxSessions ?? DEFAULTS.maxSessions,
+      options.maxSessions,
       'sessions',
+      DEFAULTS.maxSessions,
     ),
-    maxPayload: positiveInteger('maxPayload', options.maxPayload ?? DEFAULTS.maxPayload, 'bytes'),
+    maxPayload: positiveInteger('maxPayload', options.maxPayload, 'bytes', DEFAULTS.maxPayload),
     heartbeatInterval,
     textHeartbeat,
     rateLimit,
     maxBufferedBytes: positiveInteger(
       'backpressure.maxBufferedBytes',
-      backpressure.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes,
+      backpressure.maxBufferedBytes,
       'bytes',
+      DEFAULTS.maxBufferedBytes,
     ),
     backpressurePolicy,
     keys: resolveKeys(options.keys),
     exposeErrors,
     closeTimeout: positiveInteger(
       'closeTimeout',
-      options.closeTimeout ?? DEFAULTS.closeTimeout,
+      options.closeTimeout,
       'milliseconds',
+      DEFAULTS.closeTimeout,
     ),
     handleProtocols: options.handleProtocols ?? defaultHandleProtocols,
     reliable: resolveDelivery(options.delivery),
+    adapter: resolveAdapter(options.adapter),
   }
-}
-
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diagonal = above
-    }
-  }
-  return row[b.length]!
 }

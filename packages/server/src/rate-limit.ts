@@ -1,4 +1,4 @@
-import type { RateLimitOptions } from './options'
+import type { RateLimitOptions } from './options-types'
 
 /**
  * A token bucket: bursts up to `messages`, sustained `messages` per `interval`. Cheaper

@@ -1,6 +1,12 @@
 import type { ErrorPayload } from '@tethered/core/protocol'
-import type { ClientConnection } from './client'
-import { RequestError, SocketServerError, usageError } from './errors'
+import type { ClientConnection } from './connection'
+import {
+  assertFunction,
+  assertTypeName,
+  RequestError,
+  SocketServerError,
+  usageError,
+} from './errors'
 import type { EventMap, IdentityLike } from './types'
 
 export type AnyRequestHandler = (data: never, client: never) => unknown
@@ -32,20 +38,13 @@ export class RequestHandlers {
   constructor(private readonly host: RequestHost) {}
 
   add(type: string, handler: AnyRequestHandler): () => void {
-    if (typeof type !== 'string' || type.length === 0) {
-      throw usageError(
-        'server.handle()',
-        `the type must be a non-empty string, got ${JSON.stringify(type) ?? String(type)}`,
-        'Pass the request type the client sends.',
-      )
-    }
-    if (typeof handler !== 'function') {
-      throw usageError(
-        `server.handle('${type}')`,
-        'the handler must be a function',
-        'Pass `async (data, client) => reply`.',
-      )
-    }
+    assertTypeName('server.handle()', type, 'Pass the request type the client sends.')
+    assertFunction(
+      `server.handle('${type}')`,
+      handler,
+      'handler',
+      'Pass `async (data, client) => reply`.',
+    )
     if (this.handlers.has(type)) {
       throw usageError(
         `server.handle('${type}')`,

@@ -23,10 +23,6 @@ export class Rooms<C> {
   members(room: string): ReadonlySet<C> {
     return this.rooms.get(room) ?? EMPTY
   }
-
-  names(): IterableIterator<string> {
-    return this.rooms.keys()
-  }
 }
 
 const EMPTY: ReadonlySet<never> = new Set()

@@ -1,4 +1,3 @@
-import { createSessionStats, type SessionStats } from './reliable'
 import type { RefusalReason } from './types'
 
 /** Counters since the server started; `connections` is the number open now. */
@@ -61,4 +60,49 @@ export function createStats(): ServerStats {
 /** A copy, so callers can keep it and compare with a later one. */
 export function snapshotStats(stats: ServerStats): ServerStats {
   return { ...stats, refused: { ...stats.refused }, sessions: { ...stats.sessions } }
+}
+
+/** The gauges and counters of `server.stats.sessions`, updated in place. */
+export interface SessionStats {
+  /** Sessions alive now, with a socket or waiting for their client to come back. */
+  active: number
+  /** Of those, the ones without a socket now (they expire `maxAge` after it went). */
+  detached: number
+  /** Messages kept for replay now, over every session. */
+  buffered: number
+  /** Their payload bytes (a broadcast kept by many sessions counts once for each). */
+  bufferedBytes: number
+  /** Sessions started since the server started. */
+  started: number
+  /** Reconnects that resumed their session. */
+  resumed: number
+  /** Reconnects that presented a session that could not be resumed (expired, unknown, or missing messages). */
+  notResumed: number
+  /** Sessions that ended because their client did not come back within `maxAge`. */
+  expired: number
+  /** Sessions ended before `maxAge`, the longest-detached first, to start new ones within `maxSessions`. */
+  evictedSessions: number
+  /** Messages sent again after a resume. */
+  replayed: number
+  /** Client messages dropped because they had already been handed to handlers. */
+  duplicates: number
+  /** Unacknowledged messages dropped from a buffer by `bufferSize` or `maxAge`. */
+  evicted: number
+}
+
+export function createSessionStats(): SessionStats {
+  return {
+    active: 0,
+    detached: 0,
+    buffered: 0,
+    bufferedBytes: 0,
+    started: 0,
+    resumed: 0,
+    notResumed: 0,
+    expired: 0,
+    evictedSessions: 0,
+    replayed: 0,
+    duplicates: 0,
+    evicted: 0,
+  }
 }

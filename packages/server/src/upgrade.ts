@@ -1,37 +1,15 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { isPromiseLike, type MaybePromise } from './adapter'
 import { SocketServerError, usageError } from './errors'
-import type { AuthenticateResult, ResolvedOptions, UpgradeInfo } from './options'
-import { TOKEN_PROTOCOL_PREFIX } from './options'
+import type { ResolvedOptions } from './options-types'
 import type { IdentityLike, RefusalInfo, RefusalReason } from './types'
-
-const REFUSAL = Symbol.for('@tethered/server.refusal')
-
-/** An upgrade turned away by `authenticate`, answered with a real HTTP status. */
-export interface Refusal {
-  readonly [REFUSAL]: true
-  readonly status: number
-  readonly message: string
-}
-
-/**
- * Return this from `authenticate` to turn the upgrade away with `status` (401 by default;
- * 403 for "known but not allowed") and a short plain-text `message`.
- */
-export function refuse(status = 401, message?: string): Refusal {
-  if (!Number.isInteger(status) || status < 400 || status > 599) {
-    throw usageError(
-      `refuse(${String(status)})`,
-      'the status must be an HTTP error status from 400 to 599',
-      'Use 401 for a missing or bad credential, 403 for a forbidden one.',
-    )
-  }
-  return { [REFUSAL]: true, status, message: message ?? STATUS_CODES[status] ?? 'Refused' }
-}
-
-function isRefusal(value: unknown): value is Refusal {
-  return typeof value === 'object' && value !== null && REFUSAL in value
-}
+import {
+  type AuthenticateResult,
+  isRefusal,
+  TOKEN_PROTOCOL_PREFIX,
+  type UpgradeInfo,
+} from './upgrade-types'
 
 /** What the upgrade pipeline needs from the server. */
 export interface UpgradeHost<Id extends IdentityLike> {
@@ -39,8 +17,8 @@ export interface UpgradeHost<Id extends IdentityLike> {
   isClosing(): boolean
   /** Open connections. */
   openCount(): number
-  /** Whether an identity key is connected now. */
-  isConnected(key: string): boolean
+  /** Whether an identity key is connected now (a shared store answers later). */
+  isConnected(key: string): MaybePromise<boolean>
   /** Runs the handshake; false if `ws` turned it down. Registers the client synchronously, so the duplicate check just before cannot race another handshake. */
   complete(
     req: IncomingMessage,
@@ -265,7 +243,10 @@ export function createUpgradeHandler<Id extends IdentityLike>(
           status: 503,
           message: 'Server shutting down',
         })
-      if (options.duplicate === 'reject' && host.isConnected(key)) {
+      // Awaited only when the store is remote: between this check and `complete` nothing
+      // else may run, or two handshakes of one identity could both pass.
+      const connected = options.duplicate === 'reject' && host.isConnected(key)
+      if (isPromiseLike(connected) ? await connected : connected) {
         return turnAway(req, socket, 'duplicate', {
           status: 409,
           message: 'Already connected with this identity',

@@ -1,0 +1,115 @@
+/**
+ * The server's state that must be shared once there is more than one instance: the
+ * identity registry, room membership and reliable sessions. The server keeps everything
+ * else (sockets, listeners, timers) itself.
+ *
+ * Asynchronous by design: a method may return a promise, as a store on the network must,
+ * and the server then continues when it settles. The in-memory default answers at once,
+ * and the server goes on synchronously when a method returns a plain value, so one
+ * instance pays no promise per message. A remote store keeps local indexes for what
+ * sockets need now (`clients`, `members`, `localSessions`) and shares the rest.
+ */
+export type MaybePromise<T> = T | PromiseLike<T>
+
+/** A client on this instance, as the adapter sees it. */
+export interface AdapterMember {
+  /** Unique across instances (a UUID). With reliable delivery, one per session. */
+  readonly id: string
+  /** The identity key (`client.key`): what the registry is keyed by. */
+  readonly key: string
+  /**
+   * Whether it counts as connected for `duplicate: 'reject'`: a plain client until its
+   * close completes; a reliable session only while a socket is attached.
+   */
+  readonly present: boolean
+}
+
+/** What the server lets its adapter do on this instance. */
+export interface AdapterHost<M extends AdapterMember> {
+  /**
+   * `member` lost its identity to a newer connection (on this instance or another): the
+   * server takes it out of its rooms and closes it with 4409.
+   */
+  replaced(member: M): void
+  /**
+   * Writes an encoded envelope to a local member, as a broadcast does: a shared store
+   * delivers what other instances broadcast through this. False when it was not written.
+   */
+  deliver(member: M, text: string): boolean
+  /** A failure of the store; the server reports it as an `error` event and carries on. */
+  report(error: unknown): void
+}
+
+/** One broadcast, serialized once. */
+export interface Broadcast<M extends AdapterMember> {
+  /** The encoded envelope: what another instance hands to `host.deliver`. */
+  readonly text: string
+  /** Only the members of this room; every registered client when undefined. */
+  readonly room: string | undefined
+  /** Local members to skip. */
+  readonly except: ReadonlySet<M> | null
+  /** The identity keys it was told to skip, for instances where they are connected. */
+  readonly exceptKeys: readonly string[] | null
+}
+
+export interface StateAdapter<M extends AdapterMember = AdapterMember> {
+  /** Called once, by the server that uses this adapter, before any connection. */
+  attach(host: AdapterHost<M>): void
+
+  // The identity registry: one holder per key, wherever it is connected.
+
+  /** This instance's registered clients by key: `server.clients`. */
+  readonly clients: ReadonlyMap<string, M>
+  /** Makes `member` the holder of its key; an older holder goes to `host.replaced` first. */
+  register(member: M): MaybePromise<void>
+  /** Releases the key if `member` still holds it. */
+  unregister(member: M): MaybePromise<void>
+  /** Whether a present member holds `key`, on any instance. */
+  isConnected(key: string): MaybePromise<boolean>
+
+  // Rooms.
+
+  join(room: string, member: M): MaybePromise<void>
+  leave(room: string, member: M): MaybePromise<void>
+  /** This instance's members of `room`. */
+  members(room: string): ReadonlySet<M>
+  /**
+   * Hands every target on this instance to `deliver` and returns how many it was written
+   * to; a shared store also forwards `message` to the other instances. Synchronous: it is
+   * the hot path, and what other instances write is theirs to count.
+   */
+  broadcast(message: Broadcast<M>, deliver: (member: M) => boolean): number
+
+  // Reliable sessions, by the id their client resumes with.
+
+  addSession(id: string, member: M): MaybePromise<void>
+  findSession(id: string): MaybePromise<M | undefined>
+  /** The session ended: forgotten, away or not. */
+  removeSession(id: string, member: M): MaybePromise<void>
+  /** The session's client went away; the longest away is the first to make room. */
+  away(member: M): MaybePromise<void>
+  /** Its client is back. */
+  back(member: M): MaybePromise<void>
+  /** Before a new session: calls `evict` on the longest-away sessions until fewer than `max` are kept. */
+  makeRoom(max: number, evict: (member: M) => void): MaybePromise<void>
+  /** Sessions whose state this instance holds, which end with it on `server.close()`. */
+  localSessions(): Iterable<M>
+
+  /** The server closed; release connections to the store. */
+  close(): MaybePromise<void>
+}
+
+export function isPromiseLike<T>(value: MaybePromise<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+/** Runs `next` with the value: at once when there is one, when it settles otherwise. */
+export function whenSettled<T>(
+  value: MaybePromise<T>,
+  next: (value: T) => void,
+  fail: (error: unknown) => void,
+): void {
+  // Later, a throw in `next` would be an unhandled rejection: it goes to `fail` too.
+  if (isPromiseLike(value)) value.then(next, fail).then(undefined, fail)
+  else next(value)
+}

@@ -1,0 +1,55 @@
+import type { EnvelopeKeys } from '@tethered/core/protocol'
+import type { Broadcast, StateAdapter } from './adapter'
+import type { Client } from './client'
+import { ClientConnection } from './connection'
+import { encode } from './envelope'
+import { assertEmitType } from './listeners'
+import { assertRoomName } from './rooms'
+import type { BroadcastOptions } from './server-types'
+import type { EventMap, IdentityLike } from './types'
+
+/**
+ * `server.broadcast()` and `server.to(room).emit()`: serialized once, whatever the number
+ * of clients, and fanned out by the adapter. Plain: encoded once too, the same Buffer
+ * written to every socket. Reliable: each socket gets its own `m:<seq>:` prefix in front of
+ * the same text (which `ws` writes into the socket without a Buffer of its own), and every
+ * session keeps that one string for replay.
+ */
+export function broadcast<E extends EventMap, Id extends IdentityLike>(
+  adapter: StateAdapter<ClientConnection<E, Id>>,
+  keys: EnvelopeKeys,
+  reliable: boolean,
+  type: string,
+  data: unknown,
+  options: BroadcastOptions<E, Id> | undefined,
+): number {
+  assertEmitType('server.broadcast()', type)
+  const room = options?.room
+  if (room !== undefined) assertRoomName('server.broadcast()', room)
+  const except = options?.except
+  const list = except === undefined ? null : Array.isArray(except) ? except : [except]
+  const text = encode(keys, type, data)
+  const payload = reliable ? text : Buffer.from(text)
+  const now = reliable ? performance.now() : undefined
+  const bytes = reliable ? Buffer.byteLength(text) : undefined
+  const message: Broadcast<ClientConnection<E, Id>> = {
+    text,
+    room,
+    except: list === null ? null : resolveExcept(adapter, list),
+    exceptKeys: list === null ? null : list.filter((entry) => typeof entry === 'string'),
+  }
+  return adapter.broadcast(message, (client) => client.deliver(payload, now, bytes))
+}
+
+/** The local clients `except` names: clients, or identity keys of registered ones. */
+function resolveExcept<E extends EventMap, Id extends IdentityLike>(
+  adapter: StateAdapter<ClientConnection<E, Id>>,
+  list: ReadonlyArray<Client<E, Id> | string>,
+): Set<ClientConnection<E, Id>> {
+  const skip = new Set<ClientConnection<E, Id>>()
+  for (const entry of list) {
+    const client = typeof entry === 'string' ? adapter.clients.get(entry) : entry
+    if (client instanceof ClientConnection) skip.add(client)
+  }
+  return skip
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto'
+import { CloseCode, type Hello, parseFrame } from '@tethered/core/protocol'
+import { type StateAdapter, whenSettled } from '../adapter'
+import type { ClientConnection } from '../connection'
+import type { ReliableConfig, ResolvedOptions } from '../options-types'
+import type { ServerStats } from '../stats'
+import type { EventMap, IdentityLike, RefusalInfo } from '../types'
+import { Session } from './session'
+
+/** Reads a client's first frame; a string says what is wrong with it (a close reason). */
+export function parseHello(text: string): Hello | string {
+  const frame = parseFrame(text)
+  if (frame?.kind === 'hello') return frame.hello
+  return frame?.kind === 'malformed' && frame.frame === 'hello'
+    ? `reliable delivery: ${frame.message}`
+    : 'reliable delivery: expected a hello (h:{...}) as the first message'
+}
+
+/** What the hello needs from the server. */
+export interface HandshakeHost<E extends EventMap, Id extends IdentityLike> {
+  readonly options: Pick<
+    ResolvedOptions<Id>,
+    'reliable' | 'duplicate' | 'maxSessions' | 'maxBufferedBytes' | 'backpressurePolicy'
+  >
+  readonly stats: ServerStats
+  readonly adapter: StateAdapter<ClientConnection<E, Id>>
+  isClosing(): boolean
+  /** The client is connected for handlers, the registry and rooms. */
+  register(client: ClientConnection<E, Id>): void
+  /** The socket `from` took the hello on now belongs to `owner`'s session. */
+  moved(owner: ClientConnection<E, Id>, from: ClientConnection<E, Id>): void
+  refused(info: RefusalInfo): void
+  report(error: unknown): void
+}
+
+/**
+ * A reliable socket's first frame. A session the client presents is resumed when it is
+ * alive, belongs to the same identity and still holds every message after the client's
+ * `ack`; otherwise the client gets a new session and is told it was not resumed.
+ */
+export function onHello<E extends EventMap, Id extends IdentityLike>(
+  host: HandshakeHost<E, Id>,
+  client: ClientConnection<E, Id>,
+  text: string,
+): void {
+  if (host.isClosing() || !client.isOpen) return
+  const parsed = parseHello(text)
+  if (typeof parsed === 'string') {
+    client.socket.close(1002, parsed)
+    return
+  }
+  if (refuseDuplicate(host, client, parsed.session)) return
+  if (parsed.session === null) {
+    start(host, client, 0)
+    return
+  }
+  whenSettled(
+    host.adapter.findSession(parsed.session),
+    (found) => {
+      // A remote store answers later: the socket may be gone by then.
+      if (host.isClosing() || !client.isOpen) return
+      // Knowing a session id is not enough to take over another identity's session.
+      const owner = found && (!client.authenticated || found.key === client.key) ? found : undefined
+      const session = owner?.session
+      if (owner && session?.canResume(parsed.ack, performance.now())) {
+        host.moved(owner, client)
+        owner.adopt(client)
+        host.stats.sessions.resumed++
+        session.welcome(true, session.inSeq)
+        session.replay(parsed.ack)
+        return
+      }
+      host.stats.sessions.notResumed++
+      let ack = 0
+      if (owner && session) {
+        // Messages the client missed are gone, so the session is. What the server got of
+        // it stays acknowledged: the client drops that and numbers the rest anew.
+        ack = session.inSeq
+        owner.leaveAll()
+        owner.end(4409, 'replaced by a newer session')
+      }
+      start(host, client, ack)
+    },
+    host.report,
+  )
+}
+
+/** A new session for `client`, whose welcome acknowledges `ack` of an old one. */
+function start<E extends EventMap, Id extends IdentityLike>(
+  host: HandshakeHost<E, Id>,
+  client: ClientConnection<E, Id>,
+  ack: number,
+): void {
+  // Whoever loops connect, hello, drop makes a session each time: memory stays bounded by
+  // ending the longest-detached ones. A connected one is never ended for room (a client
+  // would lose its session for doing nothing wrong); `maxConnections` bounds those.
+  whenSettled(
+    host.adapter.makeRoom(host.options.maxSessions, (oldest) => oldest.evict()),
+    () => {
+      if (host.isClosing() || !client.isOpen) return
+      const config = host.options.reliable as ReliableConfig
+      const session = new Session(randomUUID(), config, host.options, host.stats, client)
+      client.session = session
+      whenSettled(
+        host.adapter.addSession(session.id, client),
+        () => {
+          session.welcome(false, ack)
+          host.register(client)
+        },
+        host.report,
+      )
+    },
+    host.report,
+  )
+}
+
+/**
+ * `duplicate: 'reject'` under reliable delivery: the upgrade check cannot see a socket of
+ * the same identity whose hello has not come yet, so the policy holds here too. A client
+ * presenting the connected session is that client coming back, not a duplicate.
+ */
+function refuseDuplicate<E extends EventMap, Id extends IdentityLike>(
+  host: HandshakeHost<E, Id>,
+  client: ClientConnection<E, Id>,
+  session: string | null,
+): boolean {
+  if (host.options.duplicate !== 'reject' || !client.authenticated) return false
+  const existing = host.adapter.clients.get(client.key)
+  if (!existing?.isOpen || (session !== null && existing.session?.id === session)) return false
+  const message = 'already connected with this identity'
+  client.socket.close(CloseCode.DUPLICATE, message)
+  host.stats.refused.duplicate++
+  host.refused({
+    reason: 'duplicate',
+    status: 409,
+    closeCode: CloseCode.DUPLICATE,
+    message,
+    url: client.url,
+    remoteAddress: client.remoteAddress,
+  })
+  return true
+}
