@@ -456,6 +456,24 @@ describe('reliable delivery: the wire format', () => {
     expect(server.stats.sessions).toMatchObject({ active: 1, detached: 1, started: 3 })
   })
 
+  it("maxSessions: an identity's new session replaces its own detached one, evicting nobody else's", async () => {
+    const { server, url } = await reliableStart({
+      authenticate: (_req, { token }) => token ?? null,
+      maxSessions: 2,
+    })
+    const bob = await hello(`${url}?token=bob`)
+    bob.ws.terminate()
+    await waitFor(() => server.stats.sessions.detached === 1, WAIT, 'bob to detach')
+    const alice = await hello(`${url}?token=alice`)
+    alice.ws.terminate()
+    await waitFor(() => server.stats.sessions.detached === 2, WAIT, 'alice to detach')
+    // A reload: alice starts over, at the limit.
+    await hello(`${url}?token=alice`)
+    expect(server.stats.sessions).toMatchObject({ evictedSessions: 0, active: 2 })
+    const back = await hello(`${url}?token=bob`, { session: bob.welcome.session, ack: 0 })
+    expect(back.welcome.resumed).toBe(true)
+  })
+
   it('resumes only for the identity that owns the session', async () => {
     const { url } = await reliableStart({
       authenticate: (_req, { token }) => token ?? null,

@@ -91,6 +91,13 @@ function start<E extends EventMap, Id extends IdentityLike>(
   client: ClientConnection<E, Id>,
   ack: number,
 ): void {
+  // The identity's own detached session goes anyway (registering replaces it): ended first,
+  // it does not count against `maxSessions` and push out somebody else's.
+  const previous = client.authenticated ? host.adapter.clients.get(client.key) : undefined
+  if (previous && previous !== client && previous.session?.detached) {
+    previous.leaveAll()
+    previous.end(4409, 'replaced by a newer session')
+  }
   // Whoever loops connect, hello, drop makes a session each time: memory stays bounded by
   // ending the longest-detached ones. A connected one is never ended for room (a client
   // would lose its session for doing nothing wrong); `maxConnections` bounds those.
