@@ -546,8 +546,8 @@ export function createConnection<In = unknown, Out = unknown>(
   }
 
   const connection: Connection<In, Out> = {
-    getSnapshot: root.getSnapshot,
-    subscribe: root.subscribe,
+    // The root view's `getSnapshot` and `subscribe`; its `dispose` is replaced below.
+    ...root,
     view: makeView,
     on: (event, handler) => listen(handlers, event, handler as Handler),
     sendMessage(data, keep = true) {
