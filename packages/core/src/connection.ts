@@ -613,11 +613,7 @@ export function createConnection<In = unknown, Out = unknown>(
       // Whoever waits on this socket (a pending request) learns it is gone.
       if (live) emit('close', { code: 1000, reason: 'disposed', wasClean: true }, o.onClose)
       detach()
-      for (const set of handlers.values()) set.clear()
-      views.clear()
-      filtered.clear()
-      plain.clear()
-      dirty.clear()
+      for (const set of [...handlers.values(), views, filtered, plain, dirty]) set.clear()
       queue.length = 0
     },
     getWebSocket: () => socket as WebSocket | null,
