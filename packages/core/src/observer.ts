@@ -70,10 +70,11 @@ const identity = (
   url: UrlSource,
   o: Pick<ObserverOptions, 'protocols' | 'queryParams' | 'share' | 'connect'>,
 ) =>
+  // JSON writes a URL as its href, and `undefined` in an array as null.
   JSON.stringify([
-    typeof url === 'function' ? 0 : url === null ? null : String(url),
-    o.protocols ?? null,
-    o.queryParams ?? null,
+    typeof url === 'function' ? 0 : url,
+    o.protocols,
+    o.queryParams,
     !!o.share,
     o.connect !== false,
   ])
