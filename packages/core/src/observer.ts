@@ -42,7 +42,7 @@ export interface WebSocketObserver<In = unknown, Out = unknown> {
 }
 
 /** The snapshot of "no socket asked for": server rendering, a null url, `connect: false`. */
-export const IDLE_SNAPSHOT: Snapshot<never> = Object.freeze({
+export const IDLE_SNAPSHOT: Snapshot<never> = /* @__PURE__ */ Object.freeze({
   readyState: UNINSTANTIATED,
   status: 'idle',
   stopped: null,
