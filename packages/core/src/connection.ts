@@ -534,15 +534,13 @@ export function createConnection<In = unknown, Out = unknown>(
     const onVisible = () => {
       if (document.visibilityState === 'visible') resume()
     }
-    const events = [
-      [window, 'online', resume],
-      [window, 'offline', onOffline],
-      [document, 'visibilitychange', onVisible],
-    ] as const
-    for (const [target, type, fn] of events) target.addEventListener(type, fn)
-    detach = () => {
-      for (const [target, type, fn] of events) target.removeEventListener(type, fn)
+    const toggle = (method: 'addEventListener' | 'removeEventListener') => {
+      window[method]('online', resume)
+      window[method]('offline', onOffline)
+      document[method]('visibilitychange', onVisible)
     }
+    toggle('addEventListener')
+    detach = () => toggle('removeEventListener')
   }
 
   const connection: Connection<In, Out> = {
