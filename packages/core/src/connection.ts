@@ -537,20 +537,18 @@ export function createConnection<In = unknown, Out = unknown>(
     const onVisible = () => {
       if (document.visibilityState === 'visible') resume()
     }
-    const events = [
-      [window, 'online', resume],
-      [window, 'offline', onOffline],
-      [document, 'visibilitychange', onVisible],
-    ] as const
-    for (const [target, type, fn] of events) target.addEventListener(type, fn)
-    detach = () => {
-      for (const [target, type, fn] of events) target.removeEventListener(type, fn)
+    const toggle = (method: 'addEventListener' | 'removeEventListener') => {
+      window[method]('online', resume)
+      window[method]('offline', onOffline)
+      document[method]('visibilitychange', onVisible)
     }
+    toggle('addEventListener')
+    detach = () => toggle('removeEventListener')
   }
 
   const connection: Connection<In, Out> = {
-    getSnapshot: root.getSnapshot,
-    subscribe: root.subscribe,
+    // The root view's `getSnapshot` and `subscribe`; its `dispose` is replaced below.
+    ...root,
     view: makeView,
     on: (event, handler) => listen(handlers, event, handler as Handler),
     sendMessage(data, keep = true) {
@@ -616,11 +614,7 @@ export function createConnection<In = unknown, Out = unknown>(
       // Whoever waits on this socket (a pending request) learns it is gone.
       if (live) emit('close', { code: 1000, reason: 'disposed', wasClean: true }, o.onClose)
       detach()
-      for (const set of handlers.values()) set.clear()
-      views.clear()
-      filtered.clear()
-      plain.clear()
-      dirty.clear()
+      for (const set of [...handlers.values(), views, filtered, plain, dirty]) set.clear()
       queue.length = 0
     },
     getWebSocket: () => socket as WebSocket | null,

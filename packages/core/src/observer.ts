@@ -41,18 +41,16 @@ export interface WebSocketObserver<In = unknown, Out = unknown> {
   getConnection(): Connection<In, Out> | null
 }
 
+// What a connection that never connects shows, so the two cannot drift apart (and no second
+// object literal of every field ships). Marked free of side effects, so a bundle without the
+// observer drops it.
+/* @__NO_SIDE_EFFECTS__ */
+const idle = (): Snapshot<never> =>
+  Object.freeze(
+    createConnection<never>(null, { connect: false, browserEvents: false }).getSnapshot(),
+  )
 /** The snapshot of "no socket asked for": server rendering, a null url, `connect: false`. */
-export const IDLE_SNAPSHOT: Snapshot<never> = Object.freeze({
-  readyState: UNINSTANTIATED,
-  status: 'idle',
-  stopped: null,
-  lastMessage: null,
-  lastJsonMessage: null,
-  reconnectAttempt: 0,
-  nextReconnectAt: null,
-  error: null,
-  resumed: null,
-})
+export const IDLE_SNAPSHOT: Snapshot<never> = idle()
 
 // The callbacks an observer runs itself, by event: never handed to a connection (a shared
 // one has many owners).
@@ -70,10 +68,11 @@ const identity = (
   url: UrlSource,
   o: Pick<ObserverOptions, 'protocols' | 'queryParams' | 'share' | 'connect'>,
 ) =>
+  // JSON writes a URL as its href, and `undefined` in an array as null.
   JSON.stringify([
-    typeof url === 'function' ? 0 : url === null ? null : String(url),
-    o.protocols ?? null,
-    o.queryParams ?? null,
+    typeof url === 'function' ? 0 : url,
+    o.protocols,
+    o.queryParams,
     !!o.share,
     o.connect !== false,
   ])
