@@ -1,7 +1,9 @@
 // Size budgets (min + gzip, framework external) and the peers' figures printed beside them.
-// `useSocket` must add at most 1,020 B to `useWebSocket`: scripts/size-delta.mjs checks the
+// `useSocket` must add at most 1,040 B to `useWebSocket`: scripts/size-delta.mjs checks the
 // difference (`pnpm size` runs both). The hook limits hold today's sizes so CI catches
-// growth; the issues' target of 3,000 B for a hook with core is not met: see the README.
+// growth: issue #12's fixes (heartbeat cadence, local close codes, protocol errors, the
+// snapshot's status and stopped, shared reopening) raised them by 246 B (React) and 240 B
+// (Vue) after a size pass; see the README for the figures.
 // Run after `pnpm build`: `pnpm size`.
 const gz = { gzip: true, brotli: false }
 const peer = (name, path, imp, ignore = []) => ({
@@ -17,7 +19,7 @@ module.exports = [
     name: '@tethered/core createConnection',
     path: 'packages/core/dist/index.mjs',
     import: { 'packages/core/dist/index.mjs': '{ createConnection }' },
-    limit: '3437 B',
+    limit: '3460 B',
     ...gz,
   },
   {
@@ -25,7 +27,7 @@ module.exports = [
     path: 'packages/react/dist/index.mjs',
     import: { 'packages/react/dist/index.mjs': '{ useWebSocket }' },
     ignore: ['react', 'react-dom'],
-    limit: '4335 B',
+    limit: '4440 B',
     ...gz,
   },
   {
@@ -33,7 +35,7 @@ module.exports = [
     path: 'packages/react/dist/index.mjs',
     import: { 'packages/react/dist/index.mjs': '{ useWebSocket, useSocket }' },
     ignore: ['react', 'react-dom'],
-    limit: '5303 B',
+    limit: '5440 B',
     ...gz,
   },
   {
@@ -41,7 +43,7 @@ module.exports = [
     path: 'packages/vue/dist/index.mjs',
     import: { 'packages/vue/dist/index.mjs': '{ useWebSocket }' },
     ignore: ['vue'],
-    limit: '4534 B',
+    limit: '4630 B',
     ...gz,
   },
   {
@@ -49,7 +51,7 @@ module.exports = [
     path: 'packages/vue/dist/index.mjs',
     import: { 'packages/vue/dist/index.mjs': '{ useWebSocket, useSocket }' },
     ignore: ['vue'],
-    limit: '5527 B',
+    limit: '5665 B',
     ...gz,
   },
   peer(
