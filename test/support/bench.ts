@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { Worker } from 'node:worker_threads'
 
@@ -66,6 +66,8 @@ export const machine = () => ({
 /** Writes test/bench/results/<name>.json and says where. */
 export function writeResults(name: string, data: object): void {
   const file = new URL(`../bench/results/${name}.json`, import.meta.url)
+  // The folder is gitignored: a fresh clone has none.
+  mkdirSync(new URL('.', file), { recursive: true })
   writeFileSync(
     file,
     `${JSON.stringify({ bench: name, date: new Date().toISOString(), ...machine(), ...data }, null, 2)}\n`,
