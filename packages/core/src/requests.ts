@@ -1,7 +1,11 @@
 import { TetheredError } from './errors'
 import { decodeEnvelope, type Envelope, type EnvelopeKeys, encodeEnvelope } from './protocol'
-import type { RequestOptions } from './socket-observer'
 import type { Connection } from './types'
+
+export interface RequestOptions {
+  /** How long a request waits for its reply (ms). @default 10000 */
+  timeout?: number
+}
 
 let lastJson: unknown
 let lastKeys: EnvelopeKeys | undefined

@@ -1,7 +1,10 @@
 import { listen } from './connection'
 import { createWebSocketObserver, IDLE_SNAPSHOT, type ObserverOptions } from './observer'
 import { type Envelope, type EnvelopeKeys, encodeEnvelope, resolveEnvelopeKeys } from './protocol'
-import { decode, isReply, request } from './requests'
+import { decode, isReply, type RequestOptions, request } from './requests'
+
+export type { RequestOptions }
+
 import type { Connection, Snapshot, Unsubscribe, UrlSource } from './types'
 
 /**
@@ -57,11 +60,6 @@ export interface SocketObserverOptions<E extends SocketEvents, T extends InType<
   on?: SocketHandlers<E>
   /** Envelope field names, for servers with their own. @default { type: 'type', data: 'data', id: 'id', error: 'error' } */
   keys?: Partial<EnvelopeKeys>
-}
-
-export interface RequestOptions {
-  /** @default 10000 */
-  timeout?: number
 }
 
 export interface SocketObserver<E extends SocketEvents, T extends InType<E> = InType<E>> {
