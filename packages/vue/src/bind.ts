@@ -40,11 +40,16 @@ export type Methods<St> = Omit<
 >
 
 function readUrl(url: MaybeRefOrGetter<UrlSource>): UrlSource {
-  const value = toValue(url) as unknown
+  // An `async` function is core's url provider, called before every attempt: it is handed
+  // over as it is, never called here to find out what it is (that fetched a token for nothing).
+  const value =
+    (url as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'AsyncFunction'
+      ? url
+      : (toValue(url) as unknown)
   if (typeof (value as PromiseLike<unknown> | null)?.then !== 'function') return value as UrlSource
-  // `url` was an async url provider (core calls it before every attempt, e.g. for a fresh
-  // token) that `toValue` took for a getter. Core gets the function itself; this probe's
-  // promise is unused and must not surface as an unhandled rejection.
+  // `url` was a url provider that is not declared `async` (it returns a promise), which
+  // `toValue` took for a getter. Core gets the function itself; this probe's promise is
+  // unused and must not surface as an unhandled rejection.
   Promise.resolve(value).catch(() => {})
   return url as UrlSource
 }
