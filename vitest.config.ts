@@ -21,6 +21,13 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: 'protocol',
+          environment: 'node',
+          include: ['packages/protocol/test/**/*.test.ts'],
+        },
+      },
+      {
         resolve,
         ssr: { resolve },
         test: {

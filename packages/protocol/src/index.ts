@@ -1,0 +1,31 @@
+export {
+  assertClientClose,
+  CloseCode,
+  isCloseReason,
+  isServerCloseCode,
+} from './close'
+export {
+  DEFAULT_ENVELOPE_KEYS,
+  decodeEnvelope,
+  type Envelope,
+  type EnvelopeKeys,
+  type ErrorPayload,
+  encodeEnvelope,
+  resolveEnvelopeKeys,
+} from './envelope'
+export type * from './event-map'
+export { HEARTBEAT_DEFAULTS } from './heartbeat'
+export {
+  encodeAck,
+  encodeData,
+  encodeHello,
+  encodeWelcome,
+  type Frame,
+  type FrameKind,
+  type Hello,
+  type MalformedFrame,
+  parseFrame,
+  RELIABLE,
+  type Welcome,
+} from './reliable'
+export { PROTOCOL_VERSION } from './version'
