@@ -107,6 +107,7 @@ export default defineConfig({
           name: 'contract',
           environment: 'node',
           include: ['test/contract/**/*.test.ts'],
+          typecheck: { enabled: true, include: ['test/contract/**/*.test-d.ts'] },
         },
       },
       {

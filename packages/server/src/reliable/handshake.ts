@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { EventMap } from '@tethered/protocol'
-import { CloseCode, type Hello, parseFrame } from '@tethered/protocol'
+import { CloseCode, type EventMap, type Hello, parseFrame } from '@tethered/protocol'
 import { type StateAdapter, whenSettled } from '../adapter'
 import type { ClientConnection } from '../connection'
 import type { ReliableConfig, ResolvedOptions } from '../options-types'
