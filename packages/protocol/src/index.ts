@@ -1,3 +1,5 @@
+// biome-ignore assist/source/organizeImports: bundlers lay the modules out in this order, and heartbeat first gzips the hooks' bundles 1–3 B smaller than the sorted order (`pnpm size`)
+export { HEARTBEAT_DEFAULTS } from './heartbeat'
 export {
   assertClientClose,
   CloseCode,
@@ -14,7 +16,6 @@ export {
   resolveEnvelopeKeys,
 } from './envelope'
 export type * from './event-map'
-export { HEARTBEAT_DEFAULTS } from './heartbeat'
 export {
   encodeAck,
   encodeData,
