@@ -21,6 +21,13 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: 'protocol',
+          environment: 'node',
+          include: ['packages/protocol/test/**/*.test.ts'],
+        },
+      },
+      {
         resolve,
         ssr: { resolve },
         test: {
@@ -100,6 +107,7 @@ export default defineConfig({
           name: 'contract',
           environment: 'node',
           include: ['test/contract/**/*.test.ts'],
+          typecheck: { enabled: true, include: ['test/contract/**/*.test-d.ts'] },
         },
       },
       {

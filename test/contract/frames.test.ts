@@ -8,7 +8,7 @@ import {
   type TetheredError,
   type WebSocketConstructor,
 } from '@tethered/core'
-import { type FrameKind, parseFrame } from '@tethered/core/protocol'
+import { type FrameKind, parseFrame } from '@tethered/protocol'
 import { createSocketServer, type SocketServer } from '@tethered/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'

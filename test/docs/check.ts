@@ -53,6 +53,7 @@ const CONFIGS: Record<Kind, Record<string, unknown>> = {
     paths: {
       '@tethered/core': [join(TYPES, 'core/src/index.d.ts')],
       '@tethered/core/protocol': [join(TYPES, 'core/src/protocol.d.ts')],
+      '@tethered/protocol': [join(TYPES, 'protocol/src/index.d.ts')],
       '@tethered/server': [join(TYPES, 'server/src/index.d.ts')],
     },
   },
@@ -78,7 +79,7 @@ export function writeBlocks(blocks: Block[]): Map<string, Block> {
   return byPath
 }
 
-/** The declarations of core and server, from their sources, for the NodeNext check. */
+/** The declarations of protocol, core and server, from their sources, for the NodeNext check. */
 export function emitDeclarations(): void {
   const config = {
     compilerOptions: {
@@ -89,9 +90,12 @@ export function emitDeclarations(): void {
       rootDir: join(ROOT, 'packages'),
       outDir: TYPES,
     },
-    files: ['core/src/index.ts', 'core/src/protocol.ts', 'server/src/index.ts'].map((f) =>
-      join(ROOT, 'packages', f),
-    ),
+    files: [
+      'protocol/src/index.ts',
+      'core/src/index.ts',
+      'core/src/protocol.ts',
+      'server/src/index.ts',
+    ].map((f) => join(ROOT, 'packages', f)),
   }
   const path = join(OUT, 'tsconfig.types.json')
   writeFileSync(path, JSON.stringify(config, null, 2))

@@ -14,13 +14,3 @@ const STOP = /^10(0[0237-9]|1[05])$/
 export function defaultShouldReconnect({ code }: CloseInfo): boolean {
   return !STOP.test(`${code}`) && (code < 3000 || code > 4999 || code === 3008)
 }
-
-/** What `close()` may send, as the WebSocket standard allows it; the platform's own error names neither rule. */
-export function assertClose(code: number, reason: string): void {
-  // 1000, or an integer from 3000 to 4999: as text, no sign, point or exponent can pass.
-  if (!/^(1000|[34]\d{3})$/.test(`${code}`) || new TextEncoder().encode(reason).length > 123) {
-    throw new RangeError(
-      `close(${code}): use 1000 or a code from 3000 to 4999, a reason at most 123 bytes`,
-    )
-  }
-}

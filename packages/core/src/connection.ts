@@ -1,7 +1,7 @@
+import { assertClientClose, HEARTBEAT_DEFAULTS } from '@tethered/protocol'
 import { backoffDelay } from './backoff'
-import { assertClose, defaultShouldReconnect } from './close-policy'
+import { defaultShouldReconnect } from './close-policy'
 import { TetheredError, type TetheredErrorCode } from './errors'
-import { HEARTBEAT_DEFAULTS } from './protocol'
 import { CLOSED, CLOSING, CONNECTING, OPEN, type ReadyState, UNINSTANTIATED } from './ready-state'
 import type {
   CloseInfo,
@@ -584,7 +584,7 @@ export function createConnection<In = unknown, Out = unknown>(
       else connect()
     },
     close(code = 1000, reason = '') {
-      assertClose(code, reason)
+      assertClientClose(code, reason)
       if (disposed) return
       manual = true
       stop = { reason: 'manual', code }

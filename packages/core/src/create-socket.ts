@@ -1,6 +1,6 @@
+import type { InType } from '@tethered/protocol'
 import {
   createSocketObserver,
-  type InType,
   type SocketEvents,
   type SocketObserver,
   type SocketObserverOptions,

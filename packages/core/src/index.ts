@@ -1,3 +1,21 @@
+// The wire contract the hooks' users need, from @tethered/protocol so they need not add it.
+export {
+  CloseCode,
+  type DataArgs,
+  type Envelope,
+  type EnvelopeKeys,
+  type EventMap,
+  type InData,
+  type InType,
+  type OutData,
+  type OutType,
+  PROTOCOL_VERSION,
+  RELIABLE,
+  type RequestData,
+  type RequestMap,
+  type RequestReply,
+  type RequestType,
+} from '@tethered/protocol'
 export { backoffDelay } from './backoff'
 export { defaultShouldReconnect } from './close-policy'
 export { createConnection } from './connection'
@@ -9,7 +27,6 @@ export {
   type ObserverOptions,
   type WebSocketObserver,
 } from './observer'
-export { CloseCode, type Envelope, type EnvelopeKeys, PROTOCOL_VERSION, RELIABLE } from './protocol'
 export { ReadyState } from './ready-state'
 export { acquireShared, DEFAULT_LINGER, type Lease, sharedConnectionCount } from './registry'
 export { type ReliableSession, reliable } from './reliable'

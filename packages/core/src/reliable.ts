@@ -1,5 +1,5 @@
+import { encodeAck, encodeData, encodeHello, parseFrame, RELIABLE } from '@tethered/protocol'
 import { TetheredError } from './errors'
-import { encodeAck, encodeData, encodeHello, parseFrame, RELIABLE } from './protocol'
 import type { DeliveryFactory, DeliverySession } from './types'
 
 interface Kept {

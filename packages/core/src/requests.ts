@@ -1,5 +1,10 @@
+import {
+  decodeEnvelope,
+  type Envelope,
+  type EnvelopeKeys,
+  encodeEnvelope,
+} from '@tethered/protocol'
 import { TetheredError } from './errors'
-import { decodeEnvelope, type Envelope, type EnvelopeKeys, encodeEnvelope } from './protocol'
 import type { Connection } from './types'
 
 export interface RequestOptions {

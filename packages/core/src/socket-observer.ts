@@ -1,6 +1,20 @@
+import {
+  type DataArgs,
+  type Envelope,
+  type EnvelopeKeys,
+  type EventMap,
+  encodeEnvelope,
+  type InData,
+  type InType,
+  type OutData,
+  type OutType,
+  type RequestData,
+  type RequestReply,
+  type RequestType,
+  resolveEnvelopeKeys,
+} from '@tethered/protocol'
 import { listen } from './connection'
 import { createWebSocketObserver, IDLE_SNAPSHOT, type ObserverOptions } from './observer'
-import { type Envelope, type EnvelopeKeys, encodeEnvelope, resolveEnvelopeKeys } from './protocol'
 import { decode, isReply, type RequestOptions, request } from './requests'
 
 export type { RequestOptions }
@@ -8,42 +22,18 @@ export type { RequestOptions }
 import type { Connection, Snapshot, Unsubscribe, UrlSource } from './types'
 
 /**
- * The events a socket speaks, written from the client's side; `@tethered/server` takes the
- * same type. `in`: server → client events; `out`: client → server events; `requests`:
- * what `request` may ask and the reply it gets.
+ * The events a socket speaks: the event map of `@tethered/protocol`, the same type that
+ * `@tethered/server` takes, under the name the bindings have always used.
  */
-export interface SocketEvents {
-  in: Record<string, unknown>
-  out: Record<string, unknown>
-  requests?: Record<string, { data: unknown; reply: unknown }>
-}
-
-export type InType<E extends SocketEvents> = keyof E['in'] & string
-export type OutType<E extends SocketEvents> = keyof E['out'] & string
-export type RequestMap<E extends SocketEvents> =
-  E['requests'] extends Record<string, { data: unknown; reply: unknown }>
-    ? E['requests']
-    : Record<never, never>
-export type RequestType<E extends SocketEvents> = keyof RequestMap<E> & string
-export type RequestData<
-  E extends SocketEvents,
-  K extends RequestType<E>,
-> = RequestMap<E>[K] extends { data: infer D } ? D : never
-export type RequestReply<
-  E extends SocketEvents,
-  K extends RequestType<E>,
-> = RequestMap<E>[K] extends { reply: infer R } ? R : never
+export type SocketEvents = EventMap
 
 /** A received event as a union over its types: narrowing on `type` narrows `data`. */
 export type SocketMessage<E extends SocketEvents, T extends InType<E> = InType<E>> = {
-  [K in T]: { type: K; data: E['in'][K] }
+  [K in T]: { type: K; data: InData<E, K> }
 }[T]
 
-/** `data` may be left out where its type allows `undefined`. */
-export type DataArgs<D> = undefined extends D ? [data?: D] : [data: D]
-
 export type SocketHandlers<E extends SocketEvents> = {
-  [K in InType<E>]?: (data: E['in'][K], envelope: Envelope<K, E['in'][K]>) => void
+  [K in InType<E>]?: (data: InData<E, K>, envelope: Envelope<K, InData<E, K>>) => void
 }
 
 export interface SocketSnapshot<E extends SocketEvents, T extends InType<E> = InType<E>>
@@ -68,7 +58,7 @@ export interface SocketObserver<E extends SocketEvents, T extends InType<E> = In
   getSnapshot(): SocketSnapshot<E, T>
   getServerSnapshot(): SocketSnapshot<E, T>
   /** `true` when sent now; otherwise queued until open. A payload that cannot be serialised is reported as an error. */
-  emit<K extends OutType<E>>(type: K, ...data: DataArgs<E['out'][K]>): boolean
+  emit<K extends OutType<E>>(type: K, ...data: DataArgs<OutData<E, K>>): boolean
   /** Resolves with the reply; rejects on timeout, on an error reply and when the connection closes. */
   request<K extends RequestType<E>>(
     type: K,
@@ -78,7 +68,7 @@ export interface SocketObserver<E extends SocketEvents, T extends InType<E> = In
   /** Adds a handler for one event type; returns its remover. */
   on<K extends InType<E>>(
     type: K,
-    handler: (data: E['in'][K], envelope: Envelope<K, E['in'][K]>) => void,
+    handler: (data: InData<E, K>, envelope: Envelope<K, InData<E, K>>) => void,
   ): Unsubscribe
   open(): void
   close(code?: number, reason?: string): void

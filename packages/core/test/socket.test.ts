@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createSocketObserver, ReadyState, TetheredError } from '../src'
-import { decodeEnvelope, encodeEnvelope, resolveEnvelopeKeys } from '../src/protocol'
 import { mockServer, TestSocket, tick, useFakeClock } from './support'
 
 useFakeClock()
@@ -29,27 +28,6 @@ function chat(options: Parameters<typeof createSocketObserver<Chat>>[1] = {}) {
   o.subscribe(() => {})
   return { server, sent, o }
 }
-
-describe('protocol', () => {
-  it('reads only own properties and ignores what is not an envelope', () => {
-    expect(decodeEnvelope(JSON.parse('{"type":"__proto__","data":1}'))).toEqual({
-      type: '__proto__',
-      data: 1,
-    })
-    expect(decodeEnvelope(JSON.parse('{"__proto__":{"type":"x"}}'))).toBeNull()
-    expect(decodeEnvelope([1])).toBeNull()
-    expect(decodeEnvelope({ type: 5 })).toBeNull()
-    expect(decodeEnvelope({ type: 'a', id: 1.5 })).toEqual({ type: 'a' })
-    expect(decodeEnvelope({ type: 'a', id: 2, error: 'bad' })).toEqual({
-      type: 'a',
-      id: 2,
-      error: { message: 'bad' },
-    })
-    const keys = resolveEnvelopeKeys({ type: 'ModeCode', data: 'msg' })
-    expect(encodeEnvelope({ type: 'a', data: 1 }, keys)).toEqual({ ModeCode: 'a', msg: 1 })
-    expect(({} as Record<string, unknown>).type).toBeUndefined()
-  })
-})
 
 describe('typed events', () => {
   it('emits envelopes and routes incoming ones by type', async () => {

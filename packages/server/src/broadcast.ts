@@ -1,4 +1,4 @@
-import type { EnvelopeKeys } from '@tethered/core/protocol'
+import type { EnvelopeKeys, EventMap } from '@tethered/protocol'
 import type { Broadcast, StateAdapter } from './adapter'
 import type { Client } from './client'
 import { ClientConnection } from './connection'
@@ -6,7 +6,7 @@ import { encode } from './envelope'
 import { assertEmitType } from './listeners'
 import { assertRoomName } from './rooms'
 import type { BroadcastOptions } from './server-types'
-import type { EventMap, IdentityLike } from './types'
+import type { IdentityLike } from './types'
 
 /**
  * `server.broadcast()` and `server.to(room).emit()`: serialized once, whatever the number

@@ -1,14 +1,14 @@
-import type { WebSocket } from 'ws'
 import type {
+  DataArgs,
   DefaultEvents,
-  EmitData,
-  EmitType,
   EventMap,
-  IdentityLike,
-  ListenData,
-  ListenType,
-  PayloadArgs,
-} from './types'
+  InData,
+  InType,
+  OutData,
+  OutType,
+} from '@tethered/protocol'
+import type { WebSocket } from 'ws'
+import type { IdentityLike } from './types'
 
 /** How a connection ended. */
 export interface ClientCloseInfo {
@@ -50,11 +50,11 @@ export interface Client<E extends EventMap = DefaultEvents, Id extends IdentityL
    * Sends an event; `false` when it was not written (closed, or dropped by backpressure).
    * With reliable delivery, `true` also when it was kept for a client that is away.
    */
-  emit<K extends EmitType<E>>(type: K, ...args: PayloadArgs<EmitData<E, K>>): boolean
+  emit<K extends InType<E>>(type: K, ...args: DataArgs<InData<E, K>>): boolean
   /** Listens to an event this client sends; returns the function that removes the listener. */
-  on<K extends ListenType<E>>(
+  on<K extends OutType<E>>(
     type: K,
-    listener: (data: ListenData<E, K>, client: Client<E, Id>) => void,
+    listener: (data: OutData<E, K>, client: Client<E, Id>) => void,
   ): () => void
   join(room: string): void
   leave(room: string): void

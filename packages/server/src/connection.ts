@@ -1,4 +1,13 @@
-import type { ErrorPayload } from '@tethered/core/protocol'
+import type {
+  DataArgs,
+  DefaultEvents,
+  ErrorPayload,
+  EventMap,
+  InData,
+  InType,
+  OutData,
+  OutType,
+} from '@tethered/protocol'
 import { type RawData, WebSocket } from 'ws'
 import type { MaybePromise, StateAdapter } from './adapter'
 import { admit, SEND_TEXT } from './backpressure'
@@ -13,16 +22,7 @@ import type { TokenBucket } from './rate-limit'
 import { byteLength } from './reliable/replay-buffer'
 import type { Session } from './reliable/session'
 import { assertRoomName } from './rooms'
-import type {
-  DefaultEvents,
-  EmitData,
-  EmitType,
-  EventMap,
-  IdentityLike,
-  ListenData,
-  ListenType,
-  PayloadArgs,
-} from './types'
+import type { IdentityLike } from './types'
 
 /** What a connection needs from its server. */
 export interface ClientHost<E extends EventMap, Id extends IdentityLike>
@@ -215,7 +215,7 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     return true
   }
 
-  emit<K extends EmitType<E>>(type: K, ...args: PayloadArgs<EmitData<E, K>>): boolean {
+  emit<K extends InType<E>>(type: K, ...args: DataArgs<InData<E, K>>): boolean {
     assertEmitType('client.emit()', type)
     return this.deliver(encode(this.host.options.keys, type, args[0]))
   }
@@ -225,9 +225,9 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     return this.deliver(encode(this.host.options.keys, type, data, id, error))
   }
 
-  on<K extends ListenType<E>>(
+  on<K extends OutType<E>>(
     type: K,
-    listener: (data: ListenData<E, K>, client: Client<E, Id>) => void,
+    listener: (data: OutData<E, K>, client: Client<E, Id>) => void,
   ): () => void {
     this.listeners ??= new ClientListeners()
     return this.listeners.on(type, listener)

@@ -1,4 +1,4 @@
-import { HEARTBEAT_DEFAULTS } from '@tethered/core/protocol'
+import { HEARTBEAT_DEFAULTS } from '@tethered/protocol'
 
 /**
  * Every default of `createSocketServer`, stated once: the options' JSDoc points here, and

@@ -6,7 +6,7 @@ import {
   type ErrorPayload,
   encodeEnvelope,
   resolveEnvelopeKeys,
-} from '@tethered/core/protocol'
+} from '@tethered/protocol'
 import { describe } from './errors'
 import { fail } from './option-checks'
 

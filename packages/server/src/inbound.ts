@@ -1,4 +1,4 @@
-import type { ErrorPayload } from '@tethered/core/protocol'
+import type { ErrorPayload } from '@tethered/protocol'
 import { WebSocket } from 'ws'
 import { type BackpressureLimits, hasRoom, SEND_TEXT } from './backpressure'
 import { parseInbound } from './envelope'

@@ -3,7 +3,7 @@ export {
   DEFAULT_ENVELOPE_KEYS,
   type EnvelopeKeys,
   HEARTBEAT_DEFAULTS,
-} from '@tethered/core/protocol'
+} from '@tethered/protocol'
 export type {
   AdapterHost,
   AdapterMember,

@@ -1,6 +1,6 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
-import type { DEFAULT_ENVELOPE_KEYS, EnvelopeKeys } from '@tethered/core/protocol'
+import type { DEFAULT_ENVELOPE_KEYS, EnvelopeKeys } from '@tethered/protocol'
 import type { AdapterMember, StateAdapter } from './adapter'
 import type { DEFAULTS } from './defaults'
 import type { IdentityLike } from './types'

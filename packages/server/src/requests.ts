@@ -1,4 +1,4 @@
-import type { ErrorPayload } from '@tethered/core/protocol'
+import type { ErrorPayload, EventMap } from '@tethered/protocol'
 import type { ClientConnection } from './connection'
 import {
   assertFunction,
@@ -7,7 +7,7 @@ import {
   SocketServerError,
   usageError,
 } from './errors'
-import type { EventMap, IdentityLike } from './types'
+import type { IdentityLike } from './types'
 
 export type AnyRequestHandler = (data: never, client: never) => unknown
 

@@ -1,8 +1,9 @@
+import type { EventMap } from '@tethered/protocol'
 import type { Client, ClientCloseInfo } from './client'
 import { Emitter } from './emitter'
 import { assertFunction, SocketServerError, usageError } from './errors'
 import type { ServerEvents } from './server-types'
-import type { EventMap, IdentityLike, RefusalInfo } from './types'
+import type { IdentityLike, RefusalInfo } from './types'
 
 const INTERNAL_CODES = new Set([
   'HANDLER_ERROR',

@@ -1,21 +1,20 @@
 import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import type {
+  DefaultEvents,
+  EventMap,
+  InData,
+  InType,
+  RequestData,
+  RequestReply,
+  RequestType,
+} from '@tethered/protocol'
 import type { Client, ClientCloseInfo } from './client'
 import type { DEFAULTS } from './defaults'
 import type { SocketServerError } from './errors'
 import type { ServerStats } from './stats'
-import type {
-  DefaultEvents,
-  EmitData,
-  EmitType,
-  EventMap,
-  IdentityLike,
-  RefusalInfo,
-  RequestData,
-  RequestReply,
-  RequestType,
-} from './types'
+import type { IdentityLike, RefusalInfo } from './types'
 
 /** Server lifecycle events. */
 export interface ServerEvents<E extends EventMap, Id extends IdentityLike> {
@@ -65,12 +64,9 @@ export interface RoomTarget<E extends EventMap, Id extends IdentityLike> {
   readonly size: number
   readonly clients: ReadonlySet<Client<E, Id>>
   /** Sends to every member; returns how many it was written to. */
-  emit<K extends EmitType<E>>(
+  emit<K extends InType<E>>(
     type: K,
-    ...args: OptionalWhenUndefined<
-      EmitData<E, K>,
-      [options?: { except?: Except<E, Id> | undefined }]
-    >
+    ...args: OptionalWhenUndefined<InData<E, K>, [options?: { except?: Except<E, Id> | undefined }]>
   ): number
 }
 
@@ -118,7 +114,7 @@ export interface SocketServer<
   /** Answers requests of `type`; what the handler returns (or throws) is the reply. */
   handle<K extends RequestType<E>>(type: K, handler: RequestHandler<E, Id, K>): () => void
   /** Sends to every client (or a room's members), serialized once; returns how many it was written to. */
-  broadcast<K extends EmitType<E>>(type: K, ...args: BroadcastArgs<EmitData<E, K>, E, Id>): number
+  broadcast<K extends InType<E>>(type: K, ...args: BroadcastArgs<InData<E, K>, E, Id>): number
   to(room: string): RoomTarget<E, Id>
   /** Runs the upgrade pipeline on a request you routed here yourself (needed with `noServer`). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void

@@ -3,6 +3,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import type { DefaultEvents, EventMap, InData, InType, RequestType } from '@tethered/protocol'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { type MaybePromise, type StateAdapter, whenSettled } from './adapter'
 import { broadcast } from './broadcast'
@@ -31,14 +32,7 @@ import type {
   SocketServer,
 } from './server-types'
 import { createStats, type ServerStats, snapshotStats } from './stats'
-import type {
-  DefaultEvents,
-  EmitData,
-  EmitType,
-  EventMap,
-  IdentityLike,
-  RequestType,
-} from './types'
+import type { IdentityLike } from './types'
 import { createUpgradeHandler, type UpgradeHandler } from './upgrade'
 
 const SERVER_CLOSE = {
@@ -192,7 +186,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     return this.handlers.add(type, handler as AnyRequestHandler)
   }
 
-  broadcast<K extends EmitType<E>>(type: K, ...args: BroadcastArgs<EmitData<E, K>, E, Id>): number {
+  broadcast<K extends InType<E>>(type: K, ...args: BroadcastArgs<InData<E, K>, E, Id>): number {
     const [data, options] = args
     const { keys, reliable } = this.options
     return broadcast(this.adapter, keys, reliable !== null, type, data, options)
@@ -213,7 +207,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
         const [data, options] = args
         return server.broadcast(
           type,
-          ...([data, { ...options, room }] as BroadcastArgs<EmitData<E, typeof type>, E, Id>),
+          ...([data, { ...options, room }] as BroadcastArgs<InData<E, typeof type>, E, Id>),
         )
       },
     }

@@ -7,7 +7,7 @@ import {
   reliable,
   type SessionInfo,
 } from '@tethered/core'
-import type { Hello, Welcome } from '@tethered/core/protocol'
+import type { Hello, Welcome } from '@tethered/protocol'
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { waitFor } from '../../../test/support/wait'

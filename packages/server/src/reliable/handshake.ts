@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { CloseCode, type Hello, parseFrame } from '@tethered/core/protocol'
+import { CloseCode, type EventMap, type Hello, parseFrame } from '@tethered/protocol'
 import { type StateAdapter, whenSettled } from '../adapter'
 import type { ClientConnection } from '../connection'
 import type { ReliableConfig, ResolvedOptions } from '../options-types'
 import type { ServerStats } from '../stats'
-import type { EventMap, IdentityLike, RefusalInfo } from '../types'
+import type { IdentityLike, RefusalInfo } from '../types'
 import { Session } from './session'
 
 /** Reads a client's first frame; a string says what is wrong with it (a close reason). */

@@ -1,4 +1,4 @@
-import { encodeAck, encodeData, encodeWelcome, parseFrame, RELIABLE } from '@tethered/core/protocol'
+import { encodeAck, encodeData, encodeWelcome, parseFrame, RELIABLE } from '@tethered/protocol'
 import { WebSocket } from 'ws'
 import { admit, type BackpressureLimits, hasRoom, SEND_TEXT } from '../backpressure'
 import type { ClientCloseInfo } from '../client'

@@ -6,7 +6,7 @@ import {
   encodeWelcome,
   type FrameKind,
   parseFrame,
-} from '../src/protocol'
+} from '../src'
 
 describe('parseFrame: valid frames', () => {
   it('reads what the encoders write, every kind', () => {
