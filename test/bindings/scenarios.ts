@@ -11,11 +11,11 @@ import {
   type StopInfo,
   type TetheredError,
 } from '@tethered/core'
-import { createSocketServer, type SocketServer } from '@tethered/server'
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
-import { WebSocket } from 'ws'
 import { waitFor } from '../support/wait'
-import { startServer, type TestServer, TIMEOUT } from './server'
+import { environment, type ReliableServer } from './environment'
+import type { ServerOptions, TestServer } from './server'
+import { TIMEOUT } from './timeout'
 
 /** What a `useWebSocket` component rendered. */
 export interface SocketState {
@@ -166,7 +166,9 @@ function rendered<S>(m: Mounted<S, unknown>, check: (s: S) => boolean, label: st
       if (!check(probe.state)) return false
       clearTimeout(timer)
       off()
-      resolve(probe.state)
+      // In a browser run the servers' state is a copy: bring it up to what the page has seen.
+      const state = probe.state
+      environment.settle().then(() => resolve(state), reject)
       return true
     }
     const timer = setTimeout(() => {
@@ -183,17 +185,15 @@ function rendered<S>(m: Mounted<S, unknown>, check: (s: S) => boolean, label: st
 }
 
 const isOpen = (s: { readyState: number }) => s.readyState === ReadyState.OPEN
-const base = { WebSocket, reconnectInterval: 10 } as const
+const base = { WebSocket: environment.WebSocket, reconnectInterval: 10 } as const
 type Msg = { type: string; n: number }
 const json = (s: SocketState) => s.lastJsonMessage as Msg | null
 
-type ReliableEvents = { in: { news: number }; out: { say: number } }
-
 interface Context {
   binding: Binding
-  server: (options?: Parameters<typeof startServer>[0]) => Promise<TestServer>
+  server: (options?: ServerOptions) => Promise<TestServer>
   /** A @tethered/server with reliable delivery on 127.0.0.1 (port 0, or the one given). */
-  reliableServer: (port?: number) => Promise<{ server: SocketServer<ReliableEvents>; url: string }>
+  reliableServer: (port?: number) => Promise<{ server: ReliableServer; url: string }>
 }
 
 interface Scenario {
@@ -525,11 +525,11 @@ export const scenarios: Scenario[] = [
 
 /** Runs every scenario through `binding`; no console warning or error may appear. */
 export function describeBehaviour(binding: Binding): void {
-  describe(`behaviour suite: ${binding.name}`, () => {
+  describe(`behaviour suite: ${binding.name}, ${environment.name}`, () => {
     const servers: TestServer[] = []
     let spies: MockInstance[] = []
 
-    const reliableServers: SocketServer<ReliableEvents>[] = []
+    const reliableServers: ReliableServer[] = []
 
     beforeEach(() => {
       spies = [vi.spyOn(console, 'error'), vi.spyOn(console, 'warn')]
@@ -546,21 +546,16 @@ export function describeBehaviour(binding: Binding): void {
       expect(output).toEqual([])
     })
 
-    const server = async (options?: Parameters<typeof startServer>[0]) => {
-      const s = await startServer(options)
+    const server = async (options?: ServerOptions) => {
+      const s = await environment.startServer(options)
       servers.push(s)
       return s
     }
 
     const reliableServer = async (port = 0) => {
-      const s = createSocketServer<ReliableEvents>({
-        port,
-        host: '127.0.0.1',
-        delivery: 'reliable',
-      })
-      reliableServers.push(s)
-      await s.ready
-      return { server: s, url: `ws://127.0.0.1:${s.address()?.port}/` }
+      const s = await environment.startReliableServer(port)
+      reliableServers.push(s.server)
+      return s
     }
 
     for (const scenario of scenarios) {
