@@ -332,6 +332,78 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'a page shown again retries at once rather than waiting out the backoff',
+    async run({ binding, server: start }) {
+      const server = await start()
+      let visibility: DocumentVisibilityState = 'visible'
+      const spies = [
+        vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility),
+        vi.spyOn(document, 'hidden', 'get').mockImplementation(() => visibility === 'hidden'),
+      ]
+      try {
+        // A retry a minute away: only the page coming back can bring it forward.
+        const m = binding.mountWebSocket(server.url(), { ...base, reconnectInterval: 60_000 })
+        await rendered(m, isOpen, 'OPEN')
+        visibility = 'hidden'
+        document.dispatchEvent(new Event('visibilitychange'))
+        server.sockets[0]?.terminate()
+        await rendered(m, (s) => s.status === 'reconnecting', 'waiting to retry')
+        visibility = 'visible'
+        document.dispatchEvent(new Event('visibilitychange'))
+        await rendered(m, isOpen, 'OPEN once visible')
+        expect(server.sockets).toHaveLength(2)
+      } finally {
+        for (const spy of spies) spy.mockRestore()
+      }
+    },
+  },
+  {
+    name: 'close codes as the socket reports them: 1006 for a dropped connection, the code and reason the server sent',
+    async run({ binding, server: start }) {
+      const server = await start()
+      const closes: { code: number; reason: string; wasClean: boolean }[] = []
+      const m = binding.mountWebSocket(server.url(), {
+        ...base,
+        onClose: ({ code, reason, wasClean }) => closes.push({ code, reason, wasClean }),
+      })
+      await rendered(m, isOpen, 'OPEN')
+      server.sockets[0]?.terminate()
+      await server.until(() => server.sockets.length === 2, 'the reconnect')
+      server.sockets[1]?.close(4003, 'forbidden')
+      await rendered(m, (s) => s.status === 'stopped', 'stopped')
+      expect(closes).toEqual([
+        { code: 1006, reason: '', wasClean: false },
+        { code: 4003, reason: 'forbidden', wasClean: true },
+      ])
+    },
+  },
+  {
+    name: 'a flood renders at most once a display frame, and onMessage sees every message',
+    async run({ binding, server: start }) {
+      const server = await start()
+      let seen = 0
+      const m = binding.mountWebSocket(server.url(), { ...base, onMessage: () => seen++ })
+      await rendered(m, isOpen, 'OPEN')
+      const before = m.renders
+      // The page's own frames while the flood arrives (a browser delivers each message in a
+      // task of its own, so only frame batching keeps this to a few renders).
+      let frames = 0
+      let counting = true
+      const frame = () => {
+        if (!counting) return
+        frames++
+        requestAnimationFrame(frame)
+      }
+      requestAnimationFrame(frame)
+      for (let n = 1; n <= 300; n++) server.send(JSON.stringify({ type: 'f', n }))
+      await rendered(m, (s) => json(s)?.n === 300, 'the last message')
+      counting = false
+      expect(seen).toBe(300)
+      // A render per frame at most, plus the one in flight; React renders twice (StrictMode).
+      expect(m.renders - before).toBeLessThanOrEqual(2 * (frames + 1))
+    },
+  },
+  {
     name: 'share: a component mounting on a socket the server closed for good opens it again, for everyone on it',
     async run({ binding, server: start }) {
       const server = await start()
