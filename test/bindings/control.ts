@@ -52,13 +52,32 @@ export type Push =
   | { server: number; reliable: ReliableState }
   | { server: number; connection: string }
   | { server: number; client: string; type: string; data: unknown }
+  /** A function of ServerOptions threw in Node: the page's next `settle` reports it. */
+  | { failure: string }
 
-/** Turns a serialized arrow function, `function` or method (`name(a) {…}`) back into one. */
-function revive(key: string, source: Source): unknown {
+/**
+ * Turns a serialized arrow function, `function` or method (`name(a) {…}`) back into one,
+ * which reports what it throws rather than throwing out of the server's socket listener.
+ */
+function revive(key: string, source: Source, report: (failure: string) => void) {
+  let fn: (...args: unknown[]) => unknown
   try {
-    return new Function(`return ({ ${key}: ${source} }).${key}`)()
+    fn = new Function(`return ({ ${key}: ${source} }).${key}`)()
   } catch {
-    return new Function(`return ({ ${source} }).${key}`)()
+    try {
+      fn = new Function(`return ({ ${source} }).${key}`)()
+    } catch (error) {
+      throw new Error(`ServerOptions.${key} could not be sent to Node as source: ${error}`)
+    }
+  }
+  return (...args: unknown[]) => {
+    try {
+      return fn(...args)
+    } catch (error) {
+      // A ReferenceError most likely: the function used a variable of the page.
+      report(`ServerOptions.${key} threw in Node (it may use no outer variable): ${error}`)
+      return undefined
+    }
   }
 }
 
@@ -102,7 +121,9 @@ function serve(page: WebSocket) {
       case 'start': {
         const options: Record<string, unknown> = {}
         for (const [key, source] of Object.entries(request.options)) {
-          if (source !== undefined) options[key] = revive(key, source)
+          if (source !== undefined) {
+            options[key] = revive(key, source, (failure) => push({ failure }))
+          }
         }
         const server = await environment.startServer(options as ServerOptions)
         const id = nextServer++
@@ -193,6 +214,7 @@ function serve(page: WebSocket) {
       ),
     )
   })
+  page.on('error', () => {})
   page.on('close', () => {
     const left = [...hosted.values()]
     hosted.clear()
@@ -220,6 +242,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     wss.once('listening', resolve)
     wss.once('error', reject)
   })
+  wss.on('error', () => {})
   wss.on('connection', serve)
   const { port } = wss.address() as { port: number }
   project.provide('bindingsControl', `ws://127.0.0.1:${port}`)

@@ -12,8 +12,11 @@ type Pending = { resolve(value: unknown): void; reject(error: Error): void }
 
 const pending = new Map<number, Pending>()
 const servers = new Map<number, (push: Push) => void>()
-/** Failures of requests nobody awaits (a send, a terminate): thrown by the next `settle`. */
-const failures: string[] = []
+/** Failures nobody awaits (a send, a terminate, a server option): thrown by the next `settle`. */
+const failures = new Set<string>()
+const failed = (failure: string) => {
+  if (failures.size < 20) failures.add(failure)
+}
 let channel: Promise<WebSocket> | null = null
 let nextId = 1
 
@@ -41,7 +44,8 @@ function connect(): Promise<WebSocket> {
     }
     ws.onmessage = (event) => {
       const push = JSON.parse(String(event.data)) as Push
-      if ('reply' in push) {
+      if ('failure' in push) failed(push.failure)
+      else if ('reply' in push) {
         const p = pending.get(push.reply)
         pending.delete(push.reply)
         if (push.error !== undefined) p?.reject(new Error(`control channel: ${push.error}`))
@@ -79,12 +83,16 @@ function request<T>(operation: Operation): Promise<T> {
 
 /** A request whose failure surfaces at the next `settle`, for the scenarios' synchronous calls. */
 function fire(operation: Operation): void {
-  request(operation).catch((error: Error) => failures.push(`${operation.op}: ${error.message}`))
+  request(operation).catch((error: Error) => failed(`${operation.op}: ${error.message}`))
 }
 
 async function settle(): Promise<void> {
   if (channel) await request({ op: 'sync' })
-  if (failures.length > 0) throw new Error(failures.splice(0).join('; '))
+  if (failures.size > 0) {
+    const message = [...failures].join('; ')
+    failures.clear()
+    throw new Error(message)
+  }
 }
 
 async function startServer(options: ServerOptions = {}): Promise<TestServer> {

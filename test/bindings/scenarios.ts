@@ -611,6 +611,8 @@ export function describeBehaviour(binding: Binding): void {
       for (const m of [...mounted]) m.unmount()
       await Promise.all(servers.splice(0).map((s) => s.close()))
       await Promise.all(reliableServers.splice(0).map((s) => s.close({ timeout: 500 })))
+      // What failed where nobody awaited it (a browser run's calls into Node).
+      await environment.settle()
       const output = spies.flatMap((spy) =>
         spy.mock.calls.map((args) => args.map(String).join(' ')),
       )

@@ -5,6 +5,7 @@ import { TIMEOUT } from './timeout'
 
 export { TIMEOUT }
 
+/** In a browser run these functions are sent to Node as source: they may use no outer variable. */
 export interface ServerOptions {
   /** Whether the socket accepted `n`-th (from 0) answers a text `ping` with `pong`. @default always */
   pong?: (n: number) => boolean
