@@ -1,11 +1,41 @@
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
+import { playwright } from '@vitest/browser-playwright'
+import { defineConfig, type Plugin } from 'vitest/config'
 
 // Tests read the packages' TypeScript sources through the `@tethered/source` export
 // condition, so a fresh clone needs no build before `pnpm test`.
 const resolve = { conditions: ['@tethered/source'] }
 
 const reactModules = fileURLToPath(new URL('./packages/react/node_modules', import.meta.url))
+
+const local = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+// The behaviour suite in Chromium: the scenarios' `./environment` (jsdom, `ws`, servers in
+// the same process) becomes the browser one (the page's WebSocket, servers in Node).
+const browserEnvironment: Plugin = {
+  name: 'tethered:bindings-browser-environment',
+  enforce: 'pre',
+  // The globalSetup runs in Vitest's own environment, which takes no project `resolve`.
+  configEnvironment(name) {
+    if (name === '__vitest__') return { resolve: { conditions: ['@tethered/source', 'node'] } }
+    return null
+  },
+  resolveId(source, importer) {
+    if (source === './environment' && importer === local('./test/bindings/scenarios.ts')) {
+      return local('./test/bindings/environment.browser.ts')
+    }
+    return null
+  },
+}
+
+// Debian's chromium (apt-get), never a downloaded one; the globalSetup says so when missing.
+const chromium = playwright({
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    timeout: 30_000,
+  },
+})
 
 export default defineConfig({
   test: {
@@ -97,6 +127,48 @@ export default defineConfig({
           name: 'bindings',
           environment: 'jsdom',
           include: ['test/bindings/**/*.test.{ts,tsx}'],
+        },
+      },
+      {
+        // The same scenarios, both bindings, in headless Chromium with its own WebSocket: frames
+        // (requestAnimationFrame batching), the page's events and native close codes are the
+        // browser's. The servers run in Node: test/bindings/control.ts.
+        // Rooted in test/, where the frameworks are installed, for the optimizer to find them.
+        root: local('./test'),
+        plugins: [browserEnvironment],
+        // What @vitejs/plugin-vue would define: Vue's esm-bundler build warns without them.
+        define: {
+          __VUE_OPTIONS_API__: 'true',
+          __VUE_PROD_DEVTOOLS__: 'false',
+          __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+        },
+        // Known up front, so no test page reloads when the optimizer discovers them.
+        optimizeDeps: {
+          include: [
+            'react',
+            'react-dom',
+            'react/jsx-dev-runtime',
+            '@testing-library/react',
+            'vue',
+            '@vue/test-utils',
+          ],
+        },
+        resolve: {
+          conditions: ['@tethered/source', 'module', 'browser', 'development|production'],
+        },
+        test: {
+          // The project that runs is the instance's, `bindings-browser`.
+          name: 'bindings-chromium',
+          include: ['bindings/**/*.test.{ts,tsx}'],
+          globalSetup: ['bindings/control.ts'],
+          testTimeout: 20_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: chromium,
+            instances: [{ browser: 'chromium', name: 'bindings-browser' }],
+            screenshotFailures: false,
+          },
         },
       },
       {

@@ -37,7 +37,15 @@ function ensureInstalled() {
 const steps = {
   start: [], // the playground, run by `startPlayground` below
   // One suite after another: the fault and browser tests measure timings, and share two cores.
-  test: [['lint'], ['typecheck'], ['test:docs'], ['test:unit'], ['test:integration'], ['test:e2e']],
+  test: [
+    ['lint'],
+    ['typecheck'],
+    ['test:docs'],
+    ['test:unit'],
+    ['test:browser'],
+    ['test:integration'],
+    ['test:e2e'],
+  ],
   bench: [['exec', 'node', 'scripts/bench.mjs']],
 }
 

@@ -11,11 +11,11 @@ import {
   type StopInfo,
   type TetheredError,
 } from '@tethered/core'
-import { createSocketServer, type SocketServer } from '@tethered/server'
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
-import { WebSocket } from 'ws'
 import { waitFor } from '../support/wait'
-import { startServer, type TestServer, TIMEOUT } from './server'
+import { environment, type ReliableServer } from './environment'
+import type { ServerOptions, TestServer } from './server'
+import { TIMEOUT } from './timeout'
 
 /** What a `useWebSocket` component rendered. */
 export interface SocketState {
@@ -166,7 +166,9 @@ function rendered<S>(m: Mounted<S, unknown>, check: (s: S) => boolean, label: st
       if (!check(probe.state)) return false
       clearTimeout(timer)
       off()
-      resolve(probe.state)
+      // In a browser run the servers' state is a copy: bring it up to what the page has seen.
+      const state = probe.state
+      environment.settle().then(() => resolve(state), reject)
       return true
     }
     const timer = setTimeout(() => {
@@ -183,17 +185,15 @@ function rendered<S>(m: Mounted<S, unknown>, check: (s: S) => boolean, label: st
 }
 
 const isOpen = (s: { readyState: number }) => s.readyState === ReadyState.OPEN
-const base = { WebSocket, reconnectInterval: 10 } as const
+const base = { WebSocket: environment.WebSocket, reconnectInterval: 10 } as const
 type Msg = { type: string; n: number }
 const json = (s: SocketState) => s.lastJsonMessage as Msg | null
 
-type ReliableEvents = { in: { news: number }; out: { say: number } }
-
 interface Context {
   binding: Binding
-  server: (options?: Parameters<typeof startServer>[0]) => Promise<TestServer>
+  server: (options?: ServerOptions) => Promise<TestServer>
   /** A @tethered/server with reliable delivery on 127.0.0.1 (port 0, or the one given). */
-  reliableServer: (port?: number) => Promise<{ server: SocketServer<ReliableEvents>; url: string }>
+  reliableServer: (port?: number) => Promise<{ server: ReliableServer; url: string }>
 }
 
 interface Scenario {
@@ -329,6 +329,78 @@ export const scenarios: Scenario[] = [
       } finally {
         onLine.mockRestore()
       }
+    },
+  },
+  {
+    name: 'a page shown again retries at once rather than waiting out the backoff',
+    async run({ binding, server: start }) {
+      const server = await start()
+      let visibility: DocumentVisibilityState = 'visible'
+      const spies = [
+        vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility),
+        vi.spyOn(document, 'hidden', 'get').mockImplementation(() => visibility === 'hidden'),
+      ]
+      try {
+        // A retry a minute away: only the page coming back can bring it forward.
+        const m = binding.mountWebSocket(server.url(), { ...base, reconnectInterval: 60_000 })
+        await rendered(m, isOpen, 'OPEN')
+        visibility = 'hidden'
+        document.dispatchEvent(new Event('visibilitychange'))
+        server.sockets[0]?.terminate()
+        await rendered(m, (s) => s.status === 'reconnecting', 'waiting to retry')
+        visibility = 'visible'
+        document.dispatchEvent(new Event('visibilitychange'))
+        await rendered(m, isOpen, 'OPEN once visible')
+        expect(server.sockets).toHaveLength(2)
+      } finally {
+        for (const spy of spies) spy.mockRestore()
+      }
+    },
+  },
+  {
+    name: 'close codes as the socket reports them: 1006 for a dropped connection, the code and reason the server sent',
+    async run({ binding, server: start }) {
+      const server = await start()
+      const closes: { code: number; reason: string; wasClean: boolean }[] = []
+      const m = binding.mountWebSocket(server.url(), {
+        ...base,
+        onClose: ({ code, reason, wasClean }) => closes.push({ code, reason, wasClean }),
+      })
+      await rendered(m, isOpen, 'OPEN')
+      server.sockets[0]?.terminate()
+      await server.until(() => server.sockets.length === 2, 'the reconnect')
+      server.sockets[1]?.close(4003, 'forbidden')
+      await rendered(m, (s) => s.status === 'stopped', 'stopped')
+      expect(closes).toEqual([
+        { code: 1006, reason: '', wasClean: false },
+        { code: 4003, reason: 'forbidden', wasClean: true },
+      ])
+    },
+  },
+  {
+    name: 'a flood renders at most once a display frame, and onMessage sees every message',
+    async run({ binding, server: start }) {
+      const server = await start()
+      let seen = 0
+      const m = binding.mountWebSocket(server.url(), { ...base, onMessage: () => seen++ })
+      await rendered(m, isOpen, 'OPEN')
+      const before = m.renders
+      // The page's own frames while the flood arrives (a browser delivers each message in a
+      // task of its own, so only frame batching keeps this to a few renders).
+      let frames = 0
+      let counting = true
+      const frame = () => {
+        if (!counting) return
+        frames++
+        requestAnimationFrame(frame)
+      }
+      requestAnimationFrame(frame)
+      for (let n = 1; n <= 300; n++) server.send(JSON.stringify({ type: 'f', n }))
+      await rendered(m, (s) => json(s)?.n === 300, 'the last message')
+      counting = false
+      expect(seen).toBe(300)
+      // A render per frame at most, plus the one in flight; React renders twice (StrictMode).
+      expect(m.renders - before).toBeLessThanOrEqual(2 * (frames + 1))
     },
   },
   {
@@ -525,11 +597,11 @@ export const scenarios: Scenario[] = [
 
 /** Runs every scenario through `binding`; no console warning or error may appear. */
 export function describeBehaviour(binding: Binding): void {
-  describe(`behaviour suite: ${binding.name}`, () => {
+  describe(`behaviour suite: ${binding.name}, ${environment.name}`, () => {
     const servers: TestServer[] = []
     let spies: MockInstance[] = []
 
-    const reliableServers: SocketServer<ReliableEvents>[] = []
+    const reliableServers: ReliableServer[] = []
 
     beforeEach(() => {
       spies = [vi.spyOn(console, 'error'), vi.spyOn(console, 'warn')]
@@ -539,6 +611,8 @@ export function describeBehaviour(binding: Binding): void {
       for (const m of [...mounted]) m.unmount()
       await Promise.all(servers.splice(0).map((s) => s.close()))
       await Promise.all(reliableServers.splice(0).map((s) => s.close({ timeout: 500 })))
+      // What failed where nobody awaited it (a browser run's calls into Node).
+      await environment.settle()
       const output = spies.flatMap((spy) =>
         spy.mock.calls.map((args) => args.map(String).join(' ')),
       )
@@ -546,21 +620,16 @@ export function describeBehaviour(binding: Binding): void {
       expect(output).toEqual([])
     })
 
-    const server = async (options?: Parameters<typeof startServer>[0]) => {
-      const s = await startServer(options)
+    const server = async (options?: ServerOptions) => {
+      const s = await environment.startServer(options)
       servers.push(s)
       return s
     }
 
     const reliableServer = async (port = 0) => {
-      const s = createSocketServer<ReliableEvents>({
-        port,
-        host: '127.0.0.1',
-        delivery: 'reliable',
-      })
-      reliableServers.push(s)
-      await s.ready
-      return { server: s, url: `ws://127.0.0.1:${s.address()?.port}/` }
+      const s = await environment.startReliableServer(port)
+      reliableServers.push(s.server)
+      return s
     }
 
     for (const scenario of scenarios) {

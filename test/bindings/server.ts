@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws'
+import { TIMEOUT } from './timeout'
 
-/** Every wait of the behaviour suite is bounded by this, and named when it runs out. */
-export const TIMEOUT = 4_000
+export { TIMEOUT }
 
+/** In a browser run these functions are sent to Node as source: they may use no outer variable. */
 export interface ServerOptions {
   /** Whether the socket accepted `n`-th (from 0) answers a text `ping` with `pong`. @default always */
   pong?: (n: number) => boolean
@@ -12,11 +13,18 @@ export interface ServerOptions {
   onMessage?: (socket: WsSocket, text: string) => void
 }
 
+/** A socket the server accepted, as the scenarios drive it (in a browser run, from the page). */
+export interface ServerSocket {
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  terminate(): void
+}
+
 export interface TestServer {
   /** `ws://127.0.0.1:<port><path>` */
   url(path?: string): string
   /** Sockets accepted since start, in order. */
-  readonly sockets: WsSocket[]
+  readonly sockets: readonly ServerSocket[]
   /** The request path of each accepted socket. */
   readonly paths: string[]
   /** Sockets open on the server side now. */
@@ -29,6 +37,8 @@ export interface TestServer {
   send(data: string): void
   /** Resolves once `check()` holds, re-checked on every server event. */
   until(check: () => boolean, label: string): Promise<void>
+  /** Calls `listener` after every server event (a socket accepted or closed, text received). */
+  onChange(listener: () => void): () => void
   close(): Promise<void>
 }
 
@@ -101,6 +111,10 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
         events.on('change', test)
         test()
       })
+    },
+    onChange(listener) {
+      events.on('change', listener)
+      return () => events.off('change', listener)
     },
     close() {
       for (const ws of sockets) ws.terminate()
