@@ -20,7 +20,8 @@ export function StatusLine({ socket, watch, quietAfter, idle }: StatusLineProps)
   const ticking = socket.status === 'reconnecting' || (socket.status === 'open' && !!watch)
   const now = useNow(ticking)
   const silentFor = watch?.silentFor(socket.status, now)
-  const status = describeStatus(socket, now, { silentFor, quietAfter, idle })
+  const online = typeof navigator === 'undefined' ? undefined : navigator.onLine
+  const status = describeStatus(socket, now, { silentFor, quietAfter, idle, online })
   const actions = statusActions(socket.status)
   return (
     <div className="status-line">

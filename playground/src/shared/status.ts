@@ -29,6 +29,8 @@ export interface StatusContext {
   quietAfter?: number | undefined
   /** What `idle` means on this page ("Join to connect", "You left the room"). */
   idle?: string | undefined
+  /** `navigator.onLine`: the engine probes an open socket when the browser goes offline. */
+  online?: boolean | undefined
 }
 
 /** Whole seconds, rounded up: a countdown never shows 0 s while it still waits. */
@@ -75,6 +77,14 @@ export function describeStatus(
     case 'open': {
       const silent = context.silentFor ?? 0
       const quietAfter = context.quietAfter ?? HEARTBEAT.interval + 250
+      if (context.online === false) {
+        const dead = seconds(HEARTBEAT.timeout, 0)
+        return {
+          tone: 'quiet',
+          label: 'Open',
+          detail: `the browser reports no network: heartbeat probe sent, dead if unanswered for ${dead}`,
+        }
+      }
       if (silent < quietAfter) return { tone: 'open', label: 'Open', detail: 'Connected' }
       return { tone: 'quiet', label: 'Open', detail: describeSilence(silent) }
     }
