@@ -75,6 +75,9 @@ describe.each(FRAMEWORKS)('fault controls (%s)', (framework) => {
     await flowing(page, 5_000)
   })
 
+  // Streaming pages left open slow down the ones opened next.
+  afterAll(() => e2e.closePages())
+
   it('cut: the loss shows at once, the page reconnects and data flows again', async () => {
     const lost = await count(page, 'lost')
     const flows = await count(page, 'flowing')
@@ -171,6 +174,8 @@ describe.each(FRAMEWORKS)('reliable delivery (%s)', (framework) => {
     await flowing(page, 5_000)
     await ticking(page)
   })
+
+  afterAll(() => e2e.closePages())
 
   const missed = () => numberIn(page.getByTestId('missed'))
 
