@@ -35,7 +35,7 @@ function sortLikeIndex(a: string, b: string): number {
 }
 
 describe.each(FRAMEWORKS)('connection panel (%s)', (framework) => {
-  it('enables Connect, Send and Close by readyState: connect → open → close', async () => {
+  it('enables Connect, Send and Close by status: connect → open → close', async () => {
     const page = await e2e.open(`/${framework}/connection`)
     const connect = page.getByRole('button', { name: 'Connect' })
     const send = page.getByRole('button', { name: 'Send' })

@@ -17,7 +17,7 @@ export const PAGES: readonly PageInfo[] = [
   {
     id: 'connection',
     title: 'Connection',
-    summary: 'Connect, send and close: buttons follow readyState, with reconnect countdown.',
+    summary: 'Connect, send and close: buttons follow the snapshot’s status; a reconnect can be retried now or stopped.',
   },
   {
     id: 'chat',
