@@ -3,7 +3,6 @@ import { type Framework, PAGES, pagePath } from '../shared/pages'
 export function NotFound(props: { framework: Framework }) {
   return (
     <section className="card not-found" data-testid="not-found">
-      <h2>Page not found</h2>
       <p>
         There is no page at <code>{location.pathname}</code>. These are the ones there are:
       </p>

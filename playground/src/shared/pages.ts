@@ -17,7 +17,8 @@ export const PAGES: readonly PageInfo[] = [
   {
     id: 'connection',
     title: 'Connection',
-    summary: 'Connect, send and close: buttons follow the snapshot’s status; a reconnect can be retried now or stopped.',
+    summary:
+      'Connect, send and close: buttons follow the snapshot’s status; a reconnect can be retried now or stopped.',
   },
   {
     id: 'chat',
