@@ -57,6 +57,8 @@ export interface Hub {
   stats(): HubStats
   /** Connections ever accepted for a chat name (a replaced tab and its successor count two). */
   connectionsFor(name: string): number
+  /** The fault page's Restart, with its own refusal window (ms): for tests that need a long one. */
+  restart(gap?: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -159,7 +161,7 @@ export function createHub(options: HubOptions = {}): Hub {
     })
   }
 
-  async function restart(): Promise<void> {
+  async function restart(gap = restartGap): Promise<void> {
     const old = servers
     if (old.length === 0) return
     servers = []
@@ -168,7 +170,7 @@ export function createHub(options: HubOptions = {}): Hub {
         server.close({ code: 1012, reason: 'playground server restarting', timeout: 1_000 }),
       ),
     )
-    later(restartGap, () => {
+    later(gap, () => {
       if (!closed) start()
     })
   }
@@ -338,6 +340,7 @@ export function createHub(options: HubOptions = {}): Hub {
       }
     },
     connectionsFor: (name) => joins.get(name) ?? 0,
+    restart,
     async close() {
       closed = true
       clearInterval(loop)

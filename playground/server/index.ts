@@ -1,10 +1,10 @@
-import { createServer as createHttpServer, type Server } from 'node:http'
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import vue from '@vitejs/plugin-vue'
 import { createServer as createViteServer, defaultClientConditions, type LogLevel } from 'vite'
-import { FRAMEWORKS, PAGES, pagePath } from '../src/shared/pages'
+import { FRAMEWORKS, PAGES, pagePath, parsePath } from '../src/shared/pages'
 import { SOCKET_PATH } from '../src/shared/protocol'
 import { createHub, type Hub, type HubOptions } from './hub'
 
@@ -57,6 +57,17 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   })
 }
 
+/** A browser asking for a document at a path that is none of the pages (not a module or asset). */
+function isMissingPage(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false
+  if (!(req.headers.accept ?? '').includes('text/html')) return false
+  const path = (req.url ?? '/').split('?')[0] ?? '/'
+  if (path.startsWith('/@') || path.startsWith('/node_modules/') || path.startsWith('/src/')) {
+    return false
+  }
+  return parsePath(path).kind === 'missing'
+}
+
 /**
  * One Node process, one port: the Vite app (in middleware mode, HMR on the same server)
  * and the WebSocket endpoint at `/ws`, served by `@tethered/server`.
@@ -95,6 +106,11 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
       res.end(body)
       return
+    }
+    if (isMissingPage(req)) {
+      // Vite answers every path with the app (which shows its 404 page) and status 200;
+      // a path that is no page is answered 404, so a link checker or a crawler sees it too.
+      Object.defineProperty(res, 'statusCode', { get: () => 404, set: () => {} })
     }
     vite.middlewares(req, res)
   })

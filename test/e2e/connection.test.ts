@@ -35,7 +35,7 @@ function sortLikeIndex(a: string, b: string): number {
 }
 
 describe.each(FRAMEWORKS)('connection panel (%s)', (framework) => {
-  it('enables Connect, Send and Close by readyState: connect → open → close', async () => {
+  it('enables Connect, Send and Close by status: connect → open → close', async () => {
     const page = await e2e.open(`/${framework}/connection`)
     const connect = page.getByRole('button', { name: 'Connect' })
     const send = page.getByRole('button', { name: 'Send' })
@@ -54,15 +54,21 @@ describe.each(FRAMEWORKS)('connection panel (%s)', (framework) => {
     await expectEnabled(connect, false)
     await expectEnabled(send, true)
     await expectEnabled(close, true)
-    expect(await page.getByTestId('ready-state').textContent()).toContain('OPEN')
+    expect(await page.getByTestId('inspect-readyState').textContent()).toBe('1 · OPEN')
+
+    // Blank text cannot be sent: Send says so instead of doing nothing.
+    await page.getByLabel('Message', { exact: true }).fill('   ')
+    await expectEnabled(send, false)
 
     // Send: the server's echo lands in the log.
     await page.getByLabel('Message', { exact: true }).fill(`ping from ${framework}`)
+    await expectEnabled(send, true)
     await send.click()
     await page.locator('.log-entry[data-dir="in"]', { hasText: `ping from ${framework}` }).waitFor()
 
     await close.click()
-    await expectTone(page, 'closed')
+    await expectTone(page, 'stopped')
+    expect(await page.getByTestId('status-detail').textContent()).toContain('Closed by you')
     await expectEnabled(connect, true)
     await expectEnabled(send, false)
     await expectEnabled(close, false)

@@ -75,6 +75,9 @@ describe.each(FRAMEWORKS)('fault controls (%s)', (framework) => {
     await flowing(page, 5_000)
   })
 
+  // Streaming pages left open slow down the ones opened next.
+  afterAll(() => e2e.closePages())
+
   it('cut: the loss shows at once, the page reconnects and data flows again', async () => {
     const lost = await count(page, 'lost')
     const flows = await count(page, 'flowing')
@@ -121,6 +124,38 @@ describe.each(FRAMEWORKS)('fault controls (%s)', (framework) => {
     )
     expect(e2e.errors).toEqual([])
   })
+
+  it('black-hole: the status says open, silent, and the probe waiting, not "Connected"', async () => {
+    const lost = await count(page, 'lost')
+    await page.getByRole('button', { name: /^Black-hole/ }).click()
+    await expectTone(page, 'quiet', 2_000)
+    await until(
+      () => page.getByTestId('status-detail').textContent(),
+      (text) => text?.includes('heartbeat probe waiting for its answer') === true,
+      HEARTBEAT.interval + 1_000,
+      'the probe to show',
+    )
+    expect(await page.getByTestId('inspect-status').textContent()).toBe('open')
+    // A cut asked for while black-holed never reaches the server: the loss is not put down to it.
+    await page.getByRole('button', { name: 'Cut connection' }).click()
+    await nextEntry(page, 'lost', lost, BLACKHOLE_DETECTED_MS)
+    const entry = await entries(page, 'lost').first().textContent()
+    expect(entry).toContain('Dead connection detected')
+    expect(entry).toContain('after the black-hole request')
+    expect(entry).not.toContain('cut request')
+    await flowing(page, RECOVERED_MS)
+    expect(e2e.errors).toEqual([])
+  })
+
+  it('Clear empties the timeline; new events still arrive', async () => {
+    await page.getByRole('button', { name: 'Clear' }).click()
+    expect(await page.locator('.timeline-entry').count()).toBe(0)
+    await page.getByTestId('timeline').getByText('Nothing since the last clear.').waitFor()
+    await page.getByRole('button', { name: 'Cut connection' }).click()
+    await nextEntry(page, 'lost', 0, CUT_DETECTED_MS)
+    await flowing(page, RECOVERED_MS)
+    expect(e2e.errors).toEqual([])
+  })
 })
 
 describe.each(FRAMEWORKS)('reliable delivery (%s)', (framework) => {
@@ -139,6 +174,8 @@ describe.each(FRAMEWORKS)('reliable delivery (%s)', (framework) => {
     await flowing(page, 5_000)
     await ticking(page)
   })
+
+  afterAll(() => e2e.closePages())
 
   const missed = () => numberIn(page.getByTestId('missed'))
 
@@ -191,7 +228,7 @@ describe('restart', () => {
       2_000,
       'the refusal window',
     )
-    // Retries back off while the server refuses.
+    // Retries back off while the server refuses; the first one is on the timeline too.
     await nextEntry(react, 'retry', 0, 3_000)
     await nextEntry(react, 'flowing', flows[0] ?? 0, RESTART_RECOVERED_MS)
     await nextEntry(vue, 'flowing', flows[1] ?? 0, RESTART_RECOVERED_MS)
@@ -199,6 +236,16 @@ describe('restart', () => {
     for (const page of [react, vue]) {
       await flowing(page, 1_000)
       await ticking(page)
+    }
+    // A refused handshake reads as what a browser can know, not as "1006 abnormal closure".
+    for (const page of [react, vue]) {
+      // The first retry comes before the refusal window ends: it is refused.
+      expect(await count(page, 'failed')).toBeGreaterThan(0)
+      for (const text of await entries(page, 'failed').allTextContents()) {
+        expect(text).toContain('refused or unreachable')
+        expect(text).not.toContain('abnormal')
+      }
+      await page.locator('.timeline-entry[data-kind="retry"]', { hasText: 'Retry 1 ' }).waitFor()
     }
     await screenshot(vue, 'vue-faults-restart')
     expect(e2e.errors).toEqual([])

@@ -27,13 +27,25 @@ const ARGS = [
 export type Framework = 'react' | 'vue'
 export const FRAMEWORKS: readonly Framework[] = ['react', 'vue']
 
+export interface OpenOptions {
+  /** @default 1280 x 860 */
+  viewport?: { width: number; height: number }
+  /** `prefers-color-scheme`. @default 'light' */
+  colorScheme?: 'light' | 'dark'
+}
+
+/** A phone: the size the playground must fit without scrolling sideways. */
+export const PHONE = { width: 390, height: 844 }
+
 export interface E2E {
   playground: Playground
   browser: Browser
   /** Opens a page of the playground in a fresh context (its own tab, as a user would). */
-  open(path: string): Promise<Page>
+  open(path: string, options?: OpenOptions): Promise<Page>
   /** Errors the pages threw or logged; checked empty by `close`. */
   errors: string[]
+  /** Closes every page opened so far (streaming pages left open slow the next tests down). */
+  closePages(): Promise<void>
   close(): Promise<void>
 }
 
@@ -69,8 +81,11 @@ export async function startE2E(): Promise<E2E> {
     playground,
     browser,
     errors,
-    async open(path) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+    async open(path, options = {}) {
+      const context = await browser.newContext({
+        viewport: options.viewport ?? { width: 1280, height: 860 },
+        colorScheme: options.colorScheme ?? 'light',
+      })
       contexts.push(context)
       const page = await context.newPage()
       page.setDefaultTimeout(15_000)
@@ -82,6 +97,9 @@ export async function startE2E(): Promise<E2E> {
       })
       await page.goto(new URL(path, playground.url).href, { waitUntil: 'domcontentloaded' })
       return page
+    },
+    async closePages() {
+      for (const context of contexts.splice(0)) await context.close().catch(() => {})
     },
     async close() {
       for (const context of contexts) await context.close().catch(() => {})
@@ -160,6 +178,16 @@ export async function expectTone(page: Page, tone: string, timeout = 10_000): Pr
     timeout,
     `status "${tone}"`,
   )
+}
+
+/** The page scrolls sideways: its content is wider than the window. */
+export async function sidewaysOverflow(
+  page: Page,
+): Promise<{ scrollWidth: number; innerWidth: number }> {
+  return page.evaluate(() => ({
+    scrollWidth: (document.scrollingElement as Element).scrollWidth,
+    innerWidth: window.innerWidth,
+  }))
 }
 
 export async function numberIn(locator: Locator): Promise<number> {

@@ -7,6 +7,11 @@ const ICONS: Record<string, string> = {
   faults: '⚡',
 }
 
+const TOPBAR = `
+      <header class="topbar">
+        <a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span>Tethered<span class="brand-sub">playground</span></a>
+      </header>`
+
 /** The index: every page, each in React and in Vue. Static markup, no user input. */
 export function renderHome(el: HTMLElement): void {
   document.title = 'Tethered playground'
@@ -26,9 +31,7 @@ export function renderHome(el: HTMLElement): void {
 
   el.innerHTML = `
     <div class="app">
-      <header class="topbar">
-        <a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span>Tethered<span class="brand-sub">playground</span></a>
-      </header>
+${TOPBAR}
       <main class="content">
         <section class="hero">
           <h1>UI components tethered to a live WebSocket</h1>
@@ -40,4 +43,28 @@ export function renderHome(el: HTMLElement): void {
         <section class="home-grid">${cards}</section>
       </main>
     </div>`
+}
+
+/** A path that names no framework: a 404 with the way back. The path is escaped, not trusted. */
+export function renderNotFound(el: HTMLElement, path: string): void {
+  document.title = 'Page not found · Tethered playground'
+  const links = PAGES.flatMap((page) =>
+    FRAMEWORKS.map(
+      (f) => `<li><a href="${pagePath(f.id, page.id)}">${page.title} · ${f.label}</a></li>`,
+    ),
+  ).join('')
+  el.innerHTML = `
+    <div class="app">
+      ${TOPBAR}
+      <main class="content">
+        <section class="card not-found" data-testid="not-found">
+          <h1>Page not found</h1>
+          <p>There is no page at <code></code>. The playground has these:</p>
+          <ul class="not-found-links">${links}</ul>
+          <p><a class="btn btn-secondary" href="/">Back to the index</a></p>
+        </section>
+      </main>
+    </div>`
+  const code = el.querySelector('.not-found code')
+  if (code) code.textContent = path
 }

@@ -1,7 +1,7 @@
-import { CloseCode, type CloseInfo, ReadyState, useSocket } from '@tethered/react'
+import { CloseCode, type CloseInfo, useSocket } from '@tethered/react'
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { ChatFeed } from '../shared/chat'
-import { describeClose, describeStop, shortTime } from '../shared/format'
+import { describeClose, shortTime } from '../shared/format'
 import {
   HEARTBEAT,
   MAX_CHAT_TEXT,
@@ -9,7 +9,10 @@ import {
   SOCKET_PATH,
   validName,
 } from '../shared/protocol'
-import { StatusLine } from './common'
+import { SocketWatch } from '../shared/socket-watch'
+import source from './ChatPage.tsx?raw'
+import { StatusLine } from './StatusLine'
+import { UnderTheHood } from './UnderTheHood'
 
 export function ChatPage() {
   const [draftName, setDraftName] = useState('')
@@ -17,11 +20,13 @@ export function ChatPage() {
   const [text, setText] = useState('')
   const [people, setPeople] = useState<string[]>([])
   const [replaced, setReplaced] = useState<CloseInfo | null>(null)
-  const [stopped, setStopped] = useState<string | null>(null)
+  const [left, setLeft] = useState(false)
   const [feed] = useState(() => new ChatFeed())
+  const [watch] = useState(() => new SocketWatch())
   const items = useSyncExternalStore(feed.subscribe, feed.getItems)
   const feedEnd = useRef<HTMLDivElement>(null)
 
+  // #region hook
   // No name, no socket (`url = null`). The name goes in the query: the server's registry
   // keys connections by it, so a second tab with the same name replaces this one.
   const chat = useSocket<PlaygroundEvents>(name ? SOCKET_PATH : null, {
@@ -30,26 +35,27 @@ export function ChatPage() {
     types: ['message', 'joined', 'left', 'presence'],
     on: {
       message: (message) => feed.message(message),
-      joined: (event) => feed.note(`${event.name} joined`, event.at),
+      joined: (event) => feed.joined(event.name, name, event.at),
       left: (event) => feed.note(`${event.name} left`, event.at),
       presence: (event) => setPeople(event.names),
     },
-    onOpen: () => {
+    onOpen: (event) => {
+      watch.opened(event)
+      feed.opened()
       setReplaced(null)
-      setStopped(null)
     },
     onClose: (info) => {
+      feed.lost()
       setPeople([])
       if (info.code === CloseCode.REPLACED) setReplaced(info)
     },
-    onReconnectStop: (info) => {
-      setStopped(describeStop(info))
-    },
+    onError: watch.errored,
   })
+  const isOpen = chat.status === 'open'
 
   // Every (re)connect fetches the history: what was said while away fills in.
   useEffect(() => {
-    if (chat.readyState !== ReadyState.OPEN) return
+    if (!isOpen) return
     let current = true
     chat.request('history', { limit: 50 }, { timeout: 5_000 }).then(
       (messages) => current && feed.history(messages),
@@ -58,13 +64,13 @@ export function ChatPage() {
     return () => {
       current = false
     }
-  }, [chat.readyState, chat.request, feed])
+  }, [isOpen, chat.request, feed])
+  // #endregion hook
 
   useEffect(() => {
     if (items.length > 0) feedEnd.current?.scrollIntoView({ block: 'end' })
   }, [items])
 
-  const isOpen = chat.readyState === ReadyState.OPEN
   const nameOk = validName(draftName.trim())
 
   const join = () => {
@@ -72,14 +78,15 @@ export function ChatPage() {
     feed.clear()
     setPeople([])
     setReplaced(null)
-    setStopped(null)
+    setLeft(false)
     setName(draftName.trim())
   }
 
   const leave = () => {
+    feed.left()
     setName(null)
+    setLeft(true)
     setPeople([])
-    feed.note('You left the room')
   }
 
   const send = () => {
@@ -126,10 +133,9 @@ export function ChatPage() {
             </form>
           )}
           <StatusLine
-            readyState={chat.readyState}
-            reconnectAttempt={chat.reconnectAttempt}
-            nextReconnectAt={chat.nextReconnectAt}
-            stopped={stopped}
+            socket={chat}
+            watch={watch}
+            idle={left ? 'You left the room' : 'Join with a name to connect'}
           />
         </div>
 
@@ -206,10 +212,16 @@ export function ChatPage() {
         <section className="card" aria-labelledby="people-title">
           <div className="card-head">
             <h2 className="card-title" id="people-title">
-              In the room · {people.length}
+              {isOpen ? `In the room · ${people.length}` : 'In the room'}
             </h2>
           </div>
-          {people.length === 0 ? (
+          {!isOpen ? (
+            <p className="card-note" data-testid="people-unknown">
+              {name
+                ? 'Not connected: who is here shows once the socket is open again.'
+                : 'Join to see who is here.'}
+            </p>
+          ) : people.length === 0 ? (
             <p className="card-note">Nobody yet.</p>
           ) : (
             <ul className="people" data-testid="people">
@@ -239,6 +251,9 @@ export function ChatPage() {
           </ul>
         </section>
       </aside>
+      <div className="span-all">
+        <UnderTheHood snapshot={chat} watch={watch} source={source} file="react/ChatPage.tsx" />
+      </div>
     </div>
   )
 }

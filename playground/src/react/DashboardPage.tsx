@@ -16,7 +16,13 @@ import {
   SOCKET_PATH,
 } from '../shared/protocol'
 import { RateMeter, type Rates } from '../shared/rate'
-import { StatusLine } from './common'
+import { SocketWatch } from '../shared/socket-watch'
+import source from './DashboardPage.tsx?raw'
+import { StatusLine } from './StatusLine'
+import { UnderTheHood } from './UnderTheHood'
+
+/** The stream sends 160 messages a second: a half-second silence is already news. */
+const QUIET_AFTER = 500
 
 export function DashboardPage() {
   const [store] = useState(() => new MetricStore(METRIC_HZ * 12))
@@ -24,7 +30,9 @@ export function DashboardPage() {
   const [rates, setRates] = useState<Rates>({ messages: 0, renders: 0 })
   const chartsRoot = useRef<HTMLDivElement>(null)
   const charts = useRef<LiveCharts | null>(null)
+  const [watch] = useState(() => new SocketWatch())
 
+  // #region hook
   // `on.metric` sees every message (about 160 a second); `types` makes `lastMessage` move
   // for metrics only, and core batches the notifications per animation frame, so this
   // component renders at most once per frame however many messages arrived.
@@ -38,7 +46,10 @@ export function DashboardPage() {
         meters.messages.tick()
       },
     },
+    onOpen: watch.opened,
+    onError: watch.errored,
   })
+  // #endregion hook
 
   useEffect(() => {
     if (!chartsRoot.current) return
@@ -123,11 +134,7 @@ export function DashboardPage() {
                 Stream
               </h2>
             </div>
-            <StatusLine
-              readyState={dash.readyState}
-              reconnectAttempt={dash.reconnectAttempt}
-              nextReconnectAt={dash.nextReconnectAt}
-            />
+            <StatusLine socket={dash} watch={watch} quietAfter={QUIET_AFTER} />
             <div className="meters" style={{ marginTop: 14 }}>
               <div className="meter">
                 <div className="meter-value" data-testid="messages-per-second">
@@ -174,6 +181,7 @@ export function DashboardPage() {
           </section>
         </aside>
       </div>
+      <UnderTheHood snapshot={dash} watch={watch} source={source} file="react/DashboardPage.tsx" />
     </div>
   )
 }

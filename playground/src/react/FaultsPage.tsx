@@ -1,5 +1,5 @@
 import { reliable as reliableDelivery } from '@tethered/core'
-import { ReadyState, useSocket } from '@tethered/react'
+import { useSocket } from '@tethered/react'
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import { FAULT_LABELS, FaultTracker } from '../shared/faults'
 import { clockTime, describeSession, flowDetail, pageId, seconds } from '../shared/format'
@@ -13,13 +13,20 @@ import {
   TICK_HZ,
 } from '../shared/protocol'
 import { WindowRate } from '../shared/rate'
-import { StatusLine, useNow } from './common'
+import { SocketWatch } from '../shared/socket-watch'
+import { useNow } from './common'
+import source from './FaultsPage.tsx?raw'
+import { StatusLine } from './StatusLine'
+import { UnderTheHood } from './UnderTheHood'
+
+/** 20 ticks a second: a half-second silence is already news. */
+const QUIET_AFTER = 500
 
 const ACTIONS: ReadonlyArray<{ kind: FaultKind; label: string; text: string; danger?: boolean }> = [
   {
     kind: 'cut',
     label: 'Cut connection',
-    text: 'The server drops this TCP connection. The browser sees close 1006 at once and retries with backoff.',
+    text: 'The server drops this TCP connection. The browser sees close 1006 at once and the page retries with backoff.',
   },
   {
     kind: 'blackhole',
@@ -43,7 +50,9 @@ export function FaultsPage() {
   const [reliable, setReliable] = useState(readReliable)
   // Who this page is to the server: a reliable session is only resumed by the same client.
   const [client] = useState(pageId)
+  const [watch] = useState(() => new SocketWatch())
 
+  // #region hook
   // The toggle switches endpoint and delivery: a new url, so the hook reconnects.
   const socket = useSocket<PlaygroundEvents, 'tick'>(reliable ? RELIABLE_PATH : SOCKET_PATH, {
     ...(reliable ? { delivery: reliableDelivery } : {}),
@@ -56,18 +65,22 @@ export function FaultsPage() {
         tracker.data(tick.seq)
       },
     },
-    onOpen: () => tracker.opened(),
+    onOpen: (event) => {
+      watch.opened(event)
+      tracker.opened()
+    },
     onClose: (info) => tracker.closed(info),
     onError: (error) => {
+      watch.errored()
       if (error.code === 'HEARTBEAT_TIMEOUT') tracker.heartbeatTimeout()
     },
   })
 
-  // A retry shows up in the snapshot as `nextReconnectAt`; put each one on the timeline.
+  // Retries are in the snapshot: `status`, `reconnectAttempt`, `nextReconnectAt`.
   useEffect(() => {
-    if (socket.nextReconnectAt !== null)
-      tracker.retry(socket.reconnectAttempt, socket.nextReconnectAt)
-  }, [socket.nextReconnectAt, socket.reconnectAttempt, tracker])
+    tracker.retry(socket.status, socket.reconnectAttempt, socket.nextReconnectAt)
+  }, [socket.status, socket.nextReconnectAt, socket.reconnectAttempt, tracker])
+  // #endregion hook
 
   const trigger = (kind: FaultKind) => {
     setBusy(kind)
@@ -90,7 +103,7 @@ export function FaultsPage() {
     setReliable(on)
   }
 
-  const isOpen = socket.readyState === ReadyState.OPEN
+  const isOpen = socket.status === 'open'
   const silence = tracker.lastDataAt === null ? null : now - tracker.lastDataAt
   const flowing = isOpen && silence !== null && silence < 500
   const flowState = flowing ? 'flowing' : tracker.lastDataAt === null ? 'waiting' : 'stalled'
@@ -104,11 +117,7 @@ export function FaultsPage() {
               Connection
             </h2>
           </div>
-          <StatusLine
-            readyState={socket.readyState}
-            reconnectAttempt={socket.reconnectAttempt}
-            nextReconnectAt={socket.nextReconnectAt}
-          />
+          <StatusLine socket={socket} watch={watch} quietAfter={QUIET_AFTER} />
           <div
             className={`flow flow--${flowState}`}
             data-testid="flow"
@@ -197,9 +206,19 @@ export function FaultsPage() {
             Timeline
           </h2>
           {busy && <span className="chart-unit">{FAULT_LABELS[busy]} requested…</span>}
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={tracker.clear}
+            disabled={entries.length === 0}
+          >
+            Clear
+          </button>
         </div>
         <ol className="timeline" data-testid="timeline">
-          {entries.length === 0 && <li className="empty">Connecting…</li>}
+          {entries.length === 0 && (
+            <li className="empty">{isOpen ? 'Nothing since the last clear.' : 'Connecting…'}</li>
+          )}
           {entries.map((entry) => (
             <li key={entry.id} className="timeline-entry" data-kind={entry.kind}>
               <span className="timeline-time">{clockTime(entry.at)}</span>
@@ -212,6 +231,9 @@ export function FaultsPage() {
           ))}
         </ol>
       </section>
+      <div className="span-all">
+        <UnderTheHood snapshot={socket} watch={watch} source={source} file="react/FaultsPage.tsx" />
+      </div>
     </div>
   )
 }

@@ -6,6 +6,7 @@ import { ConnectionPage } from './ConnectionPage'
 import { DashboardPage } from './DashboardPage'
 import { FaultsPage } from './FaultsPage'
 import { Layout } from './Layout'
+import { NotFound } from './NotFound'
 
 const PAGES: Record<PageId, ComponentType> = {
   connection: ConnectionPage,
@@ -14,13 +15,14 @@ const PAGES: Record<PageId, ComponentType> = {
   faults: FaultsPage,
 }
 
-export function mountReact(el: HTMLElement, page: PageId): void {
-  const Page = PAGES[page]
+/** Mounts a page, or the 404 for `null`. */
+export function mountReact(el: HTMLElement, page: PageId | null): void {
+  const Page = page ? PAGES[page] : null
   // StrictMode on purpose: it mounts twice in development, and still one socket reaches the server.
   createRoot(el).render(
     <StrictMode>
       <Layout framework="react" page={page}>
-        <Page />
+        {Page ? <Page /> : <NotFound framework="react" />}
       </Layout>
     </StrictMode>,
   )

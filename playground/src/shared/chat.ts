@@ -16,6 +16,9 @@ export class ChatFeed {
   private readonly ids = new Set<number>()
   private readonly listeners = new Set<() => void>()
   private notes = 0
+  /** When the socket was lost while in the room; `null` while there (or after leaving). */
+  private lostAt: number | null = null
+  private inRoom = false
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener)
@@ -30,9 +33,46 @@ export class ChatFeed {
     this.add([message])
   }
 
-  /** A history reply: the messages missed while away slot in where they belong. */
-  history(messages: readonly ChatMessage[]): void {
-    this.add(messages)
+  /**
+   * A history reply: the messages missed while away slot in where they belong. After a
+   * loss it says how long the page was away and how many messages that reply caught up.
+   */
+  history(messages: readonly ChatMessage[], now: number = Date.now()): number {
+    const fresh = this.add(messages)
+    if (this.lostAt !== null) {
+      const away = Math.max(1, Math.round((now - this.lostAt) / 1000))
+      const caught = fresh === 1 ? '1 message' : `${fresh} messages`
+      this.lostAt = null
+      this.note(`You were away ${away} s · ${caught} caught up`, now)
+    }
+    return fresh
+  }
+
+  /** The socket opened: in the room until it closes. */
+  opened(): void {
+    this.inRoom = true
+  }
+
+  /** The socket closed: if it was in the room, the next history reply is a catch-up. */
+  lost(now: number = Date.now()): void {
+    if (this.inRoom) this.lostAt ??= now
+    this.inRoom = false
+  }
+
+  /** Left on purpose: nothing to catch up on. */
+  left(): void {
+    this.lostAt = null
+    this.inRoom = false
+    this.note('You left the room')
+  }
+
+  /**
+   * Someone joined. The server announces a returning page as a new arrival; its own page
+   * says "away, caught up" instead (see `history`).
+   */
+  joined(name: string, me: string | null, at: number): void {
+    if (name === me && this.lostAt !== null) return
+    this.note(`${name} joined`, at)
   }
 
   note(text: string, at: number = Date.now()): void {
@@ -40,12 +80,14 @@ export class ChatFeed {
   }
 
   clear(): void {
+    this.lostAt = null
+    this.inRoom = false
     this.items = []
     this.ids.clear()
     this.emit()
   }
 
-  private add(messages: readonly ChatMessage[]): void {
+  private add(messages: readonly ChatMessage[]): number {
     const fresh: ChatItem[] = []
     for (const message of messages) {
       if (this.ids.has(message.id)) continue
@@ -53,6 +95,7 @@ export class ChatFeed {
       fresh.push({ kind: 'message', key: `m${message.id}`, at: message.at, message })
     }
     if (fresh.length > 0) this.insert(fresh)
+    return fresh.length
   }
 
   private insert(fresh: ChatItem[]): void {

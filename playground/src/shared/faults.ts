@@ -32,9 +32,13 @@ export class FaultTracker {
   private open = false
   private heartbeatDeath = false
   private lostAt: number | null = null
+  /** A fault asked for and not yet acknowledged: it may never happen (a black-holed request). */
+  private pending: { kind: FaultKind; at: number } | null = null
+  /** The fault the server acknowledged: what a loss that follows is put down to. */
   private fault: { kind: FaultKind; at: number } | null = null
   private waitingForData = false
-  private lastRetryAt: number | null = null
+  /** The retry last put on the timeline, so each shows once whichever way it is seen. */
+  private lastRetry: { attempt: number; at: number | null } | null = null
   lastDataAt: number | null = null
   lastSeq: number | null = null
   /** Ticks that never arrived: gaps in the sequence numbers. */
@@ -51,20 +55,24 @@ export class FaultTracker {
   readonly getEntries = (): readonly TimelineEntry[] => this.entries
 
   requested(kind: FaultKind, now: number = Date.now()): void {
-    this.fault = { kind, at: now }
+    this.pending = { kind, at: now }
   }
 
   acknowledged(ack: FaultAck, now: number = Date.now()): void {
+    if (this.pending?.kind === ack.kind) this.fault = this.pending
+    this.pending = null
     this.add('fault', `${FAULT_LABELS[ack.kind]} requested`, ack.message, now)
   }
 
+  /** The request got no answer (e.g. sent into a black-hole): the fault never happened. */
   rejected(kind: FaultKind, message: string, now: number = Date.now()): void {
-    this.add('note', `${FAULT_LABELS[kind]} request failed`, message, now)
+    this.pending = null
+    this.add('note', `${FAULT_LABELS[kind]} request failed`, `${message}: not applied`, now)
   }
 
   opened(now: number = Date.now()): void {
     this.open = true
-    this.lastRetryAt = null
+    this.lastRetry = null
     if (this.lostAt === null) {
       this.add('open', 'Connected', 'Waiting for the stream…', now)
     } else {
@@ -82,7 +90,13 @@ export class FaultTracker {
     const byHeartbeat = this.heartbeatDeath
     this.heartbeatDeath = false
     if (!this.open) {
-      this.add('failed', 'Attempt failed', describeClose(info), now)
+      // A browser is not told why a handshake failed (an HTTP 503, a refused port, no
+      // route): every such attempt reads 1006.
+      const why =
+        info.code === 1006
+          ? 'refused or unreachable (the browser is not told which)'
+          : describeClose(info)
+      this.add('failed', 'Attempt failed', why, now)
       return
     }
     this.open = false
@@ -107,16 +121,38 @@ export class FaultTracker {
     this.fault = null
   }
 
-  /** A retry was scheduled for `at` (from the snapshot's `nextReconnectAt`). */
-  retry(attempt: number, at: number, now: number = Date.now()): void {
-    if (this.lastRetryAt === at) return
-    this.lastRetryAt = at
-    this.add(
-      'retry',
-      `Retry ${attempt} scheduled`,
-      `in ${seconds(at - now)} — exponential backoff with full jitter`,
-      now,
-    )
+  /**
+   * The snapshot's retry fields, on every change: a retry scheduled (`reconnecting`, for
+   * `nextReconnectAt`) or started (`connecting` with an attempt number). A retry whose wait
+   * was too short for any render to see still shows, as started.
+   */
+  retry(status: string, attempt: number, at: number | null, now: number = Date.now()): void {
+    if (attempt === 0) return
+    const last = this.lastRetry
+    if (status === 'reconnecting' && at !== null) {
+      if (last?.attempt === attempt && last.at === at) return
+      this.lastRetry = { attempt, at }
+      this.add(
+        'retry',
+        `Retry ${attempt} scheduled`,
+        `in ${seconds(at - now)} — exponential backoff with full jitter`,
+        now,
+      )
+    } else if (status === 'connecting' && last?.attempt !== attempt) {
+      this.lastRetry = { attempt, at: null }
+      this.add(
+        'retry',
+        `Retry ${attempt} started`,
+        'its wait was over before the page drew it',
+        now,
+      )
+    }
+  }
+
+  /** Empties the timeline; the counters and the connection's story go on. */
+  readonly clear = (): void => {
+    this.entries = []
+    for (const listener of this.listeners) listener()
   }
 
   data(seq: number, now: number = Date.now()): void {

@@ -91,11 +91,17 @@ export const CHARTS: readonly ChartSpec[] = [
   },
 ]
 
-const AXIS = {
-  stroke: '#64748b',
-  font: '11px Inter, system-ui, sans-serif',
-  grid: { stroke: '#eef1f6', width: 1 },
-  ticks: { stroke: '#e2e8f0', width: 1 },
+/** Axis colours from the stylesheet, so the charts follow dark mode. */
+function axis() {
+  const css = getComputedStyle(document.documentElement)
+  const read = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback
+  const grid = read('--chart-grid', '#eef1f6')
+  return {
+    stroke: read('--chart-axis', '#64748b'),
+    font: '11px Inter, system-ui, sans-serif',
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid, width: 1 },
+  }
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')
@@ -105,6 +111,7 @@ const clock = (seconds: number) => {
 }
 
 function options(spec: ChartSpec, width: number, height: number): uPlot.Options {
+  const AXIS = axis()
   return {
     width,
     height,

@@ -17,7 +17,8 @@ export const PAGES: readonly PageInfo[] = [
   {
     id: 'connection',
     title: 'Connection',
-    summary: 'Connect, send and close: buttons follow readyState, with reconnect countdown.',
+    summary:
+      'Connect, send and close: buttons follow the snapshot’s status; a reconnect can be retried now or stopped.',
   },
   {
     id: 'chat',
@@ -40,12 +41,23 @@ export function pagePath(framework: Framework, page: PageId): string {
   return `/${framework}/${page}`
 }
 
-/** Reads `/react/chat` into its parts; unknown pages fall back to the connection panel. */
-export function parsePath(pathname: string): { framework: Framework; page: PageId } | null {
-  const [, framework, page] = pathname.split('/')
-  if (framework !== 'react' && framework !== 'vue') return null
+export type Route =
+  | { kind: 'home' }
+  | { kind: 'page'; framework: Framework; page: PageId }
+  /** No such page: `framework` when the path named one, so its 404 keeps that framework. */
+  | { kind: 'missing'; framework: Framework | null; path: string }
+
+/** Reads a path: `/`, `/react/chat`, or anything else, which is a 404. */
+export function parsePath(pathname: string): Route {
+  if (pathname === '/' || pathname === '/index.html') return { kind: 'home' }
+  const parts = pathname.split('/')
+  const [, framework, page, ...rest] = parts
+  const fw = framework === 'react' || framework === 'vue' ? framework : null
   const known = PAGES.find((p) => p.id === page)
-  return { framework, page: known ? known.id : 'connection' }
+  if (fw && known && (rest.length === 0 || (rest.length === 1 && rest[0] === ''))) {
+    return { kind: 'page', framework: fw, page: known.id }
+  }
+  return { kind: 'missing', framework: fw, path: pathname }
 }
 
 export function pageInfo(id: PageId): PageInfo {

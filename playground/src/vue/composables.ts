@@ -1,4 +1,13 @@
-import { onScopeDispose, type Ref, type ShallowRef, shallowRef, toValue, watchEffect } from 'vue'
+import {
+  computed,
+  onScopeDispose,
+  type Ref,
+  type ShallowRef,
+  shallowRef,
+  toValue,
+  watchEffect,
+} from 'vue'
+import type { InspectedSnapshot } from '../shared/socket-watch'
 
 /** The current time, refreshed every `interval` ms while `active` (for countdowns). */
 export function useNow(active: () => boolean, interval = 100): Readonly<Ref<number>> {
@@ -27,4 +36,26 @@ export function useExternal<T>(
     }),
   )
   return value
+}
+
+type Refs<S> = { readonly [K in keyof S]: Readonly<Ref<S[K]>> }
+
+/**
+ * A hook's snapshot refs as one plain object that follows them, plus `open` and `close`:
+ * what the status line and the snapshot inspector read.
+ */
+export function useSnapshot(
+  socket: Refs<InspectedSnapshot> & { open(): void; close(): void },
+): Readonly<Ref<InspectedSnapshot & { open(): void; close(): void }>> {
+  return computed(() => ({
+    readyState: socket.readyState.value,
+    status: socket.status.value,
+    stopped: socket.stopped.value,
+    reconnectAttempt: socket.reconnectAttempt.value,
+    nextReconnectAt: socket.nextReconnectAt.value,
+    error: socket.error.value,
+    resumed: socket.resumed.value,
+    open: () => socket.open(),
+    close: () => socket.close(),
+  }))
 }

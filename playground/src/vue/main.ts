@@ -5,6 +5,7 @@ import ConnectionPage from './ConnectionPage.vue'
 import DashboardPage from './DashboardPage.vue'
 import FaultsPage from './FaultsPage.vue'
 import Layout from './Layout.vue'
+import NotFound from './NotFound.vue'
 
 const PAGES: Record<PageId, Component> = {
   connection: ConnectionPage,
@@ -13,8 +14,12 @@ const PAGES: Record<PageId, Component> = {
   faults: FaultsPage,
 }
 
-export function mountVue(el: HTMLElement, page: PageId): void {
+/** Mounts a page, or the 404 for `null`. */
+export function mountVue(el: HTMLElement, page: PageId | null): void {
   createApp({
-    render: () => h(Layout, { framework: 'vue', page }, () => h(PAGES[page])),
+    render: () =>
+      h(Layout, { framework: 'vue', page }, () =>
+        page ? h(PAGES[page]) : h(NotFound, { framework: 'vue' }),
+      ),
   }).mount(el)
 }
