@@ -1,0 +1,35 @@
+import {
+  type Connection,
+  type ConnectionObserverOptions,
+  createConnectionObserver,
+} from '@tethered/core'
+import { type MaybeRefOrGetter, toRaw, toValue } from 'vue'
+import { bind } from './bind'
+import type { UseWebSocketReturn } from './use-web-socket'
+
+/** This component's `filter` and callbacks (`onOpen`, `onMessage`, `onClose`, `onError`, `onReconnectStop`). */
+export interface UseConnectionOptions<In = unknown> extends ConnectionObserverOptions<In> {
+  /** Only messages it accepts move this component's `lastMessage`; `onMessage` still sees all. @default every message */
+  filter?: NonNullable<ConnectionObserverOptions<In>['filter']>
+}
+
+/**
+ * A connection made outside components (in a module, a store, with `createConnection`) tied
+ * to the current component (or effect scope): the same refs and methods as `useWebSocket`,
+ * with this component's own `filter` and callbacks. The component does not own the
+ * connection: disposing the scope removes its handlers and never closes it; `close()` and
+ * `open()` act on it for everyone. `connection` may be a ref or a getter: another
+ * connection moves the refs to it.
+ */
+export function useConnection<In = unknown, Out = unknown>(
+  connection: MaybeRefOrGetter<Connection<In, Out>>,
+  options?: MaybeRefOrGetter<UseConnectionOptions<In> | undefined>,
+): UseWebSocketReturn<In, Out> {
+  // `toRaw`: a connection kept in a `ref()` comes out as a reactive proxy of itself.
+  return bind(
+    'useConnection',
+    createConnectionObserver<In, Out>,
+    () => toRaw(toValue(connection)),
+    options,
+  )
+}
