@@ -3,7 +3,7 @@ import {
   type ConnectionObserverOptions,
   createConnectionObserver,
 } from '@tethered/core'
-import { type MaybeRefOrGetter, toRaw, toValue } from 'vue'
+import { type MaybeRefOrGetter, toValue } from 'vue'
 import { bind } from './bind'
 import type { UseWebSocketReturn } from './use-web-socket'
 
@@ -25,11 +25,10 @@ export function useConnection<In = unknown, Out = unknown>(
   connection: MaybeRefOrGetter<Connection<In, Out>>,
   options?: MaybeRefOrGetter<UseConnectionOptions<In> | undefined>,
 ): UseWebSocketReturn<In, Out> {
-  // `toRaw`: a connection kept in a `ref()` comes out as a reactive proxy of itself.
   return bind(
     'useConnection',
     createConnectionObserver<In, Out>,
-    () => toRaw(toValue(connection)),
+    () => toValue(connection),
     options,
   )
 }
