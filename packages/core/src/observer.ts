@@ -221,7 +221,7 @@ export function createConnectionObserver<In = unknown, Out = unknown>(
   const check = (c: Connection<In, Out>) => {
     if (typeof c?.view !== 'function') {
       throw new TypeError(
-        `useConnection: pass a connection made by createConnection(), not ${c === null ? 'null' : typeof c}`,
+        `useConnection: expected a connection from createConnection(), got ${c === null ? 'null' : typeof c}`,
       )
     }
   }

@@ -260,9 +260,9 @@ describe('connection observer', () => {
 
   it('names the problem when given something else than a connection', () => {
     expect(() => createConnectionObserver(null as never)).toThrow(
-      /pass a connection made by createConnection\(\), not null/,
+      /expected a connection from createConnection\(\), got null/,
     )
     const o = createConnectionObserver(createConnection(null))
-    expect(() => o.setOptions('ws://x' as never)).toThrow(/not string/)
+    expect(() => o.setOptions('ws://x' as never)).toThrow(/got string/)
   })
 })
