@@ -13,6 +13,14 @@ export interface UseConnectionOptions<In = unknown> extends ConnectionObserverOp
   filter?: NonNullable<ConnectionObserverOptions<In>['filter']>
 }
 
+// Server rendering shows the idle snapshot, as useWebSocket's does and React's server
+// snapshot is: what a module's connection is doing on the server is no state of the page.
+const observe = <In, Out>(c: Connection<In, Out>, o: ConnectionObserverOptions<In>) => {
+  const observer = createConnectionObserver(c, o)
+  if (typeof window === 'undefined') observer.getSnapshot = observer.getServerSnapshot
+  return observer
+}
+
 /**
  * A connection made outside components (in a module, a store, with `createConnection`) tied
  * to the current component (or effect scope): the same refs and methods as `useWebSocket`,
@@ -25,10 +33,5 @@ export function useConnection<In = unknown, Out = unknown>(
   connection: MaybeRefOrGetter<Connection<In, Out>>,
   options?: MaybeRefOrGetter<UseConnectionOptions<In> | undefined>,
 ): UseWebSocketReturn<In, Out> {
-  return bind(
-    'useConnection',
-    createConnectionObserver<In, Out>,
-    () => toValue(connection),
-    options,
-  )
+  return bind('useConnection', observe<In, Out>, () => toValue(connection), options)
 }
