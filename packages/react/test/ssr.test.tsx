@@ -54,22 +54,24 @@ it('renders on the server: UNINSTANTIATED, no window, nothing opened', async () 
   expect(server.clients).toHaveLength(1)
 })
 
+// A connection that stopped with an error (its WebSocket constructor throws).
+const failing = function failing() {
+  throw new Error('server rendering must not open a socket')
+} as unknown as WebSocketConstructor
+const stoppedConnection = createConnection('ws://127.0.0.1:9/', { WebSocket: failing })
+
+function ConnectionStatus() {
+  const { readyState, status } = useConnection(stoppedConnection)
+  return (
+    <p>
+      {readyState}|{status}
+    </p>
+  )
+}
+
 it('useConnection renders the idle snapshot on the server, whatever the connection is doing', () => {
-  // A connection that stopped with an error (its WebSocket constructor throws).
-  const failing = function Failing() {
-    throw new Error('server rendering must not open a socket')
-  } as unknown as WebSocketConstructor
-  const connection = createConnection('ws://127.0.0.1:9/', { WebSocket: failing })
-  function Status() {
-    const { readyState, status } = useConnection(connection)
-    return (
-      <p>
-        {readyState}|{status}
-      </p>
-    )
-  }
-  expect(connection.getSnapshot().status).toBe('stopped')
-  const html = renderToString(<Status />)
+  expect(stoppedConnection.getSnapshot().status).toBe('stopped')
+  const html = renderToString(<ConnectionStatus />)
   expect(html.replace(/<!-- -->/g, '')).toBe(`<p>${ReadyState.UNINSTANTIATED}|idle</p>`)
-  connection.dispose()
+  stoppedConnection.dispose()
 })
