@@ -54,6 +54,24 @@ module.exports = [
     limit: '5680 B',
     ...gz,
   },
+  // A connection made outside components: the user imports createConnection (core) too, so
+  // these include the engine, like the useWebSocket entries.
+  {
+    name: '@tethered/react useConnection',
+    path: 'packages/react/dist/index.mjs',
+    import: { 'packages/react/dist/index.mjs': '{ useConnection }' },
+    ignore: ['react', 'react-dom'],
+    limit: '4068 B',
+    ...gz,
+  },
+  {
+    name: '@tethered/vue useConnection',
+    path: 'packages/vue/dist/index.mjs',
+    import: { 'packages/vue/dist/index.mjs': '{ useConnection }' },
+    ignore: ['vue'],
+    limit: '4345 B',
+    ...gz,
+  },
   peer(
     'reconnecting-websocket',
     'test/node_modules/reconnecting-websocket/dist/reconnecting-websocket-mjs.js',

@@ -4,61 +4,88 @@
 // IS_REACT_ACT_ENVIRONMENT stays unset (vitest runs without globals, so the testing library
 // does not set it): socket events update the store from real I/O, outside act().
 import { act, renderHook } from '@testing-library/react'
-import { useSocket, useWebSocket } from '@tethered/react'
+import { useConnection, useSocket, useWebSocket } from '@tethered/react'
 import {
   type AnyEvents,
   type Binding,
   createProbe,
   describeBehaviour,
   type EventState,
+  type Probe,
   type SocketState,
   track,
+  type WebSocketApi,
 } from './scenarios'
+
+const initialState = (): SocketState => ({
+  readyState: -1,
+  lastMessage: null,
+  lastJsonMessage: null,
+  reconnectAttempt: 0,
+  error: null,
+  resumed: null,
+  status: 'idle',
+  stopped: null,
+})
+
+const report = (probe: Probe<SocketState>, ws: ReturnType<typeof useWebSocket>) =>
+  probe.report({
+    readyState: ws.readyState,
+    lastMessage: ws.lastMessage,
+    lastJsonMessage: ws.lastJsonMessage,
+    reconnectAttempt: ws.reconnectAttempt,
+    error: ws.error,
+    resumed: ws.resumed,
+    status: ws.status,
+    stopped: ws.stopped,
+  })
+
+// The hook's functions are stable: the latest render's are the ones to call.
+const methods = (latest: () => ReturnType<typeof useWebSocket>): WebSocketApi => ({
+  sendMessage: (data, keep) => latest().sendMessage(data, keep),
+  sendJsonMessage: (message, keep) => latest().sendJsonMessage(message, keep),
+  open: () => latest().open(),
+  close: (code, reason) => latest().close(code, reason),
+})
 
 const binding: Binding = {
   name: 'react (StrictMode)',
   mountWebSocket(initial, options) {
-    const probe = createProbe<SocketState>({
-      readyState: -1,
-      lastMessage: null,
-      lastJsonMessage: null,
-      reconnectAttempt: 0,
-      error: null,
-      resumed: null,
-      status: 'idle',
-      stopped: null,
-    })
+    const probe = createProbe(initialState())
     const hook = renderHook(
       ({ url }: { url: string | null }) => {
         const ws = useWebSocket(url, options)
-        probe.report({
-          readyState: ws.readyState,
-          lastMessage: ws.lastMessage,
-          lastJsonMessage: ws.lastJsonMessage,
-          reconnectAttempt: ws.reconnectAttempt,
-          error: ws.error,
-          resumed: ws.resumed,
-          status: ws.status,
-          stopped: ws.stopped,
-        })
+        report(probe, ws)
         return ws
       },
       { initialProps: { url: initial }, reactStrictMode: true },
     )
-    // The hook's functions are stable: the latest render's are the ones to call.
-    const latest = () => hook.result.current
     return track(
       probe,
-      {
-        sendMessage: (data, keep) => latest().sendMessage(data, keep),
-        sendJsonMessage: (message, keep) => latest().sendJsonMessage(message, keep),
-        open: () => latest().open(),
-        close: (code, reason) => latest().close(code, reason),
-      },
+      methods(() => hook.result.current),
       {
         async setUrl(url) {
           await act(async () => hook.rerender({ url }))
         },
+        unmount: () => hook.unmount(),
+      },
+    )
+  },
+  mountConnection(connection, options) {
+    const probe = createProbe(initialState())
+    const hook = renderHook(
+      () => {
+        const ws = useConnection(connection, options)
+        report(probe, ws)
+        return ws
+      },
+      { reactStrictMode: true },
+    )
+    return track(
+      probe,
+      methods(() => hook.result.current),
+      {
+        setUrl: () => Promise.reject(new Error('not used')),
         unmount: () => hook.unmount(),
       },
     )

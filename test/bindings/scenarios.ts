@@ -2,7 +2,10 @@
 // a thin `Binding` (mount a component that uses the hook / composable, report what it
 // rendered) and runs `describeBehaviour`, so React and Vue cannot drift apart.
 import {
+  type Connection,
+  type ConnectionObserverOptions,
   type ConnectionStatus,
+  createConnection,
   type ObserverOptions,
   ReadyState,
   type RequestOptions,
@@ -75,6 +78,11 @@ export interface Binding {
     options: ObserverOptions<unknown, unknown>,
   ): Mounted<SocketState, WebSocketApi>
   mountSocket(url: string, options: SocketObserverOptions<AnyEvents>): Mounted<EventState, EventApi>
+  /** `useConnection` on a connection made outside the component. */
+  mountConnection(
+    connection: Connection<unknown, unknown>,
+    options: ConnectionObserverOptions<unknown>,
+  ): Mounted<SocketState, WebSocketApi>
 }
 
 type Listener = () => void
@@ -187,10 +195,15 @@ function rendered<S>(m: Mounted<S, unknown>, check: (s: S) => boolean, label: st
 const isOpen = (s: { readyState: number }) => s.readyState === ReadyState.OPEN
 const base = { WebSocket: environment.WebSocket, reconnectInterval: 10 } as const
 type Msg = { type: string; n: number }
-const json = (s: SocketState) => s.lastJsonMessage as Msg | null
+const json = (s: { lastJsonMessage: unknown }) => s.lastJsonMessage as Msg | null
 
 interface Context {
   binding: Binding
+  /** A connection made outside components, as an app's module would; disposed after the scenario. */
+  connection: (
+    url: string,
+    options?: ObserverOptions<unknown, unknown>,
+  ) => Connection<unknown, unknown>
   server: (options?: ServerOptions) => Promise<TestServer>
   /** A @tethered/server with reliable delivery on 127.0.0.1 (port 0, or the one given). */
   reliableServer: (port?: number) => Promise<{ server: ReliableServer; url: string }>
@@ -561,6 +574,57 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'useConnection: components bind a connection made outside them, each with its own filter and onMessage; unmounting never closes it',
+    async run({ binding, server: start, connection }) {
+      const server = await start()
+      const c = connection(server.url())
+      const seen = { a: 0, b: 0 }
+      const widget = (type: 'a' | 'b') =>
+        binding.mountConnection(c, {
+          filter: (_event, data) => (data as Msg | undefined)?.type === type,
+          onMessage: () => seen[type]++,
+        })
+      const a = widget('a')
+      const b = widget('b')
+      await rendered(a, isOpen, 'a OPEN')
+      await rendered(b, isOpen, 'b OPEN')
+      server.send('{"type":"b","n":1}')
+      await rendered(b, (s) => json(s)?.n === 1, 'b gets its message')
+      expect(a.state.lastJsonMessage).toBeNull()
+      expect(a.api.sendJsonMessage({ from: 'a' })).toBe(true)
+      await server.until(() => server.received.includes('{"from":"a"}'), 'the send')
+      a.unmount()
+      b.unmount()
+      // Still open, and the components' handlers are gone: a message reaches only the connection.
+      server.send('{"type":"a","n":2}')
+      await waitFor(() => json(c.getSnapshot())?.n === 2, TIMEOUT, 'the connection gets n: 2')
+      expect(seen).toEqual({ a: 1, b: 1 })
+      expect(c.sendMessage('still here')).toBe(true)
+      await server.until(() => server.received.includes('still here'), 'a send after unmount')
+      // React renders under StrictMode (mount, unmount, mount): still the one socket.
+      expect(server.sockets).toHaveLength(1)
+      expect(server.open).toBe(1)
+    },
+  },
+  {
+    name: 'useConnection: mounting does not connect it; open() and close() act on the connection, for every component on it',
+    async run({ binding, server: start, connection }) {
+      const server = await start()
+      const c = connection(server.url(), { connect: false })
+      const a = binding.mountConnection(c, {})
+      const b = binding.mountConnection(c, {})
+      await rendered(a, (s) => s.status === 'idle', 'a idle')
+      expect(server.sockets).toHaveLength(0)
+      a.api.open()
+      await rendered(b, isOpen, 'b OPEN after a opened it')
+      b.api.close(4000, 'bye')
+      const stopped = await rendered(a, (s) => s.status === 'stopped', 'a stopped')
+      expect(stopped.stopped).toEqual({ reason: 'manual', code: 4000 })
+      await server.until(() => server.open === 0, 'the close')
+      expect(server.sockets).toHaveLength(1)
+    },
+  },
+  {
     name: 'useSocket: a reply resolves its request, a missing one times out',
     async run({ binding, server: start }) {
       const server = await start({
@@ -602,6 +666,7 @@ export function describeBehaviour(binding: Binding): void {
     let spies: MockInstance[] = []
 
     const reliableServers: ReliableServer[] = []
+    const connections: Connection<unknown, unknown>[] = []
 
     beforeEach(() => {
       spies = [vi.spyOn(console, 'error'), vi.spyOn(console, 'warn')]
@@ -609,6 +674,7 @@ export function describeBehaviour(binding: Binding): void {
 
     afterEach(async () => {
       for (const m of [...mounted]) m.unmount()
+      for (const c of connections.splice(0)) c.dispose()
       await Promise.all(servers.splice(0).map((s) => s.close()))
       await Promise.all(reliableServers.splice(0).map((s) => s.close({ timeout: 500 })))
       // What failed where nobody awaited it (a browser run's calls into Node).
@@ -632,8 +698,14 @@ export function describeBehaviour(binding: Binding): void {
       return s
     }
 
+    const connection = (url: string, options: ObserverOptions<unknown, unknown> = {}) => {
+      const c = createConnection(url, { ...base, ...options })
+      connections.push(c)
+      return c
+    }
+
     for (const scenario of scenarios) {
-      it(scenario.name, () => scenario.run({ binding, server, reliableServer }))
+      it(scenario.name, () => scenario.run({ binding, server, reliableServer, connection }))
     }
   })
 }

@@ -1,6 +1,6 @@
 // The behaviour suite through @tethered/vue: each mount is a component whose render
 // function reads the composable's refs and reports them.
-import { useSocket, useWebSocket } from '@tethered/vue'
+import { useConnection, useSocket, useWebSocket } from '@tethered/vue'
 import { mount } from '@vue/test-utils'
 import { h, nextTick, type Ref, ref } from 'vue'
 import {
@@ -28,41 +28,53 @@ function mountProbe<S>(initial: S, use: (url: Ref<string | null>) => () => S) {
   return { probe, url, wrapper }
 }
 
+const initialState = (): SocketState => ({
+  readyState: -1,
+  lastMessage: null,
+  lastJsonMessage: null,
+  reconnectAttempt: 0,
+  error: null,
+  resumed: null,
+  status: 'idle',
+  stopped: null,
+})
+
+const read = (api: ReturnType<typeof useWebSocket>) => (): SocketState => ({
+  readyState: api.readyState.value,
+  lastMessage: api.lastMessage.value,
+  lastJsonMessage: api.lastJsonMessage.value,
+  reconnectAttempt: api.reconnectAttempt.value,
+  error: api.error.value,
+  resumed: api.resumed.value,
+  status: api.status.value,
+  stopped: api.stopped.value,
+})
+
 const binding: Binding = {
   name: 'vue',
   mountWebSocket(initial, options) {
     let api!: ReturnType<typeof useWebSocket>
-    const { probe, url, wrapper } = mountProbe<SocketState>(
-      {
-        readyState: -1,
-        lastMessage: null,
-        lastJsonMessage: null,
-        reconnectAttempt: 0,
-        error: null,
-        resumed: null,
-        status: 'idle',
-        stopped: null,
-      },
-      (source) => {
-        source.value = initial
-        api = useWebSocket(source, options)
-        return () => ({
-          readyState: api.readyState.value,
-          lastMessage: api.lastMessage.value,
-          lastJsonMessage: api.lastJsonMessage.value,
-          reconnectAttempt: api.reconnectAttempt.value,
-          error: api.error.value,
-          resumed: api.resumed.value,
-          status: api.status.value,
-          stopped: api.stopped.value,
-        })
-      },
-    )
+    const { probe, url, wrapper } = mountProbe(initialState(), (source) => {
+      source.value = initial
+      api = useWebSocket(source, options)
+      return read(api)
+    })
     return track(probe, api, {
       async setUrl(next) {
         url.value = next
         await nextTick()
       },
+      unmount: () => wrapper.unmount(),
+    })
+  },
+  mountConnection(connection, options) {
+    let api!: ReturnType<typeof useConnection>
+    const { probe, wrapper } = mountProbe(initialState(), () => {
+      api = useConnection(connection, options)
+      return read(api)
+    })
+    return track(probe, api, {
+      setUrl: () => Promise.reject(new Error('not used')),
       unmount: () => wrapper.unmount(),
     })
   },

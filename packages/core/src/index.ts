@@ -22,6 +22,9 @@ export { createConnection } from './connection'
 export { createSocket, type Socket, type SocketOptions } from './create-socket'
 export { TetheredError, type TetheredErrorCode } from './errors'
 export {
+  type ConnectionObserver,
+  type ConnectionObserverOptions,
+  createConnectionObserver,
   createWebSocketObserver,
   IDLE_SNAPSHOT,
   type ObserverOptions,

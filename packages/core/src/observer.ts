@@ -3,6 +3,7 @@ import { UNINSTANTIATED } from './ready-state'
 import { acquireShared } from './registry'
 import type {
   Connection,
+  ConnectionCallbacks,
   ConnectionOptions,
   ConnectionView,
   MessageFilter,
@@ -181,5 +182,104 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
     close: (code, reason) => connection?.close(code, reason),
     getWebSocket: () => connection?.getWebSocket() ?? null,
     getConnection: () => connection,
+  }
+}
+
+/** A component's own part of a connection it does not own: its `filter` and callbacks. */
+export interface ConnectionObserverOptions<In = unknown> extends ConnectionCallbacks<In> {
+  /** This component's `lastMessage` only moves for messages it accepts; `onMessage` still sees all. */
+  filter?: MessageFilter<In>
+}
+
+/** What a binding holds for a connection made elsewhere: `useConnection`'s store. */
+export interface ConnectionObserver<In = unknown, Out = unknown>
+  extends Omit<WebSocketObserver<In, Out>, 'setOptions' | 'getConnection'> {
+  /** Another connection moves the view to it; the old one is left as it is. */
+  setOptions(connection: Connection<In, Out>, options?: ConnectionObserverOptions<In>): void
+  getConnection(): Connection<In, Out>
+}
+
+/**
+ * A per-subscriber view on a connection someone else made (a module, a store): its own
+ * `filter`, `lastMessage` and callbacks while it has subscribers. It never opens, closes or
+ * disposes the connection by itself: the last unsubscribe only removes its view and handlers.
+ */
+export function createConnectionObserver<In = unknown, Out = unknown>(
+  connection: Connection<In, Out>,
+  options: ConnectionObserverOptions<In> = {},
+): ConnectionObserver<In, Out> {
+  let target = connection
+  let opts = options
+  let view: ConnectionView<In> | null = null
+  let cleanup: Unsubscribe[] = []
+  // Before the first subscriber (a first render) the connection's state, without the
+  // messages that came before: a view's `lastMessage` only holds messages from its start.
+  let seen: Snapshot<In> | undefined
+  let unbound: Snapshot<In> | undefined
+  const listeners = new Set<() => void>()
+
+  const check = (c: Connection<In, Out>) => {
+    if (typeof c?.view !== 'function') {
+      throw new TypeError(
+        `useConnection: expected a connection from createConnection(), got ${c === null ? 'null' : typeof c}`,
+      )
+    }
+  }
+  check(connection)
+
+  const notify = () => {
+    for (const listener of listeners) listener()
+  }
+
+  const attach = () => {
+    const c = target
+    const v = (view = c.view((event, json) => !opts.filter || opts.filter(event, json)))
+    cleanup = Object.entries(CALLBACKS).map(([event, name]) =>
+      c.on(event as 'message', (a, b) => (opts[name] as Callback | undefined)?.(a, b)),
+    )
+    cleanup.push(v.subscribe(notify), v.dispose)
+  }
+
+  const detach = () => {
+    for (const undo of cleanup) undo()
+    view = null
+  }
+
+  return {
+    setOptions(next, nextOptions = {}) {
+      opts = nextOptions
+      if (next === target) return
+      check(next)
+      target = next
+      if (view) {
+        detach()
+        attach()
+        notify()
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      if (!view) attach()
+      return () => {
+        // A StrictMode remount subscribes again in the same task: a view costs no socket.
+        if (listeners.delete(listener) && listeners.size === 0) detach()
+      }
+    },
+    getSnapshot() {
+      if (view) return view.getSnapshot()
+      const s = target.getSnapshot()
+      if (s !== seen) {
+        seen = s
+        unbound = { ...s, lastMessage: null, lastJsonMessage: null }
+      }
+      return unbound as Snapshot<In>
+    },
+    getServerSnapshot: () => IDLE_SNAPSHOT,
+    sendMessage: (data, keep) => target.sendMessage(data, keep),
+    sendJsonMessage: (message, keep) => target.sendJsonMessage(message, keep),
+    open: () => target.open(),
+    close: (code, reason) => target.close(code, reason),
+    getWebSocket: () => target.getWebSocket(),
+    getConnection: () => target,
   }
 }

@@ -1,8 +1,14 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createWebSocketObserver, ReadyState, sharedConnectionCount } from '../src'
+import {
+  createConnection,
+  createConnectionObserver,
+  createWebSocketObserver,
+  ReadyState,
+  sharedConnectionCount,
+} from '../src'
 import { mockServer, TestSocket, tick, useFakeClock } from './support'
 
-useFakeClock()
+const connect = useFakeClock()
 const base = { WebSocket: TestSocket, batch: 'sync' } as const
 
 describe('observer', () => {
@@ -136,5 +142,127 @@ describe('observer', () => {
     offB()
     await tick(200)
     expect(sharedConnectionCount()).toBe(0)
+  })
+})
+
+describe('connection observer', () => {
+  it('follows a connection made elsewhere without owning it: unsubscribing leaves it open', async () => {
+    const server = mockServer()
+    const c = connect<{ t: string }>(server.url)
+    await tick()
+    const o = createConnectionObserver(c)
+    // Before any subscriber: the connection's state, no message from before this observer.
+    server.last.send('{"t":"early"}')
+    expect(o.getSnapshot()).toMatchObject({ readyState: ReadyState.OPEN, lastMessage: null })
+    expect(o.getSnapshot()).toBe(o.getSnapshot())
+    const listener = vi.fn()
+    const off = o.subscribe(listener)
+    server.last.send('{"t":"a"}')
+    expect(listener).toHaveBeenCalled()
+    expect(o.getSnapshot().lastJsonMessage).toEqual({ t: 'a' })
+    expect(o.sendJsonMessage({ t: 'out' })).toBe(true)
+    await tick()
+    expect(server.received).toEqual(['{"t":"out"}'])
+    off()
+    await tick(2_000)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    expect(server.clients).toHaveLength(1)
+    expect(o.getServerSnapshot().readyState).toBe(ReadyState.UNINSTANTIATED)
+  })
+
+  it('each observer has its own filter and callbacks, removed on its last unsubscribe', async () => {
+    const server = mockServer()
+    const c = connect<{ t: string }>(server.url)
+    const seenA = vi.fn()
+    const seenB = vi.fn()
+    const opened = vi.fn()
+    const a = createConnectionObserver(c, {
+      filter: (_e, json) => json?.t === 'a',
+      onMessage: seenA,
+      onOpen: opened,
+    })
+    const b = createConnectionObserver(c, {
+      filter: (_e, json) => json?.t === 'b',
+      onMessage: seenB,
+    })
+    const offA = a.subscribe(() => {})
+    const offB = b.subscribe(() => {})
+    await tick()
+    expect(opened).toHaveBeenCalledTimes(1)
+    server.last.send('{"t":"a"}')
+    server.last.send('{"t":"b"}')
+    expect(a.getSnapshot().lastJsonMessage).toEqual({ t: 'a' })
+    expect(b.getSnapshot().lastJsonMessage).toEqual({ t: 'b' })
+    expect(seenA).toHaveBeenCalledTimes(2)
+    offA()
+    server.last.send('{"t":"b"}')
+    expect(seenA).toHaveBeenCalledTimes(2)
+    expect(seenB).toHaveBeenCalledTimes(3)
+    offB()
+  })
+
+  it('uses the newest options, and moves to another connection given in setOptions', async () => {
+    const server = mockServer()
+    const other = mockServer()
+    const first = connect(server.url)
+    const second = connect(other.url)
+    const old = vi.fn()
+    const next = vi.fn()
+    const o = createConnectionObserver(first, { onMessage: old })
+    const listener = vi.fn()
+    o.subscribe(listener)
+    await tick()
+    o.setOptions(first, { onMessage: next })
+    server.last.send('1')
+    expect(old).not.toHaveBeenCalled()
+    expect(next).toHaveBeenCalledTimes(1)
+    o.setOptions(second, { onMessage: next })
+    server.last.send('2') // the old connection: no longer this observer's
+    other.last.send('3')
+    expect(next.mock.calls.map(([e]) => e.data)).toEqual(['1', '3'])
+    expect(o.getSnapshot().lastMessage?.data).toBe('3')
+    expect(o.getConnection()).toBe(second)
+    expect(first.getSnapshot().readyState).toBe(ReadyState.OPEN)
+  })
+
+  it('open() and close() act on the connection itself: what every observer on it shows', async () => {
+    const server = mockServer()
+    const c = connect(server.url, { connect: false })
+    const a = createConnectionObserver(c)
+    const b = createConnectionObserver(c)
+    a.subscribe(() => {})
+    b.subscribe(() => {})
+    await tick()
+    // Subscribing does not connect a connection made with connect: false.
+    expect(server.clients).toHaveLength(0)
+    a.open()
+    await tick()
+    expect(b.getSnapshot().status).toBe('open')
+    b.close()
+    await tick()
+    expect(a.getSnapshot()).toMatchObject({ status: 'stopped', stopped: { reason: 'manual' } })
+  })
+
+  it('a connection disposed under it: shows what the connection shows, and lets go quietly', async () => {
+    const server = mockServer()
+    const c = connect(server.url)
+    const o = createConnectionObserver(c)
+    const off = o.subscribe(() => {})
+    await tick()
+    c.dispose()
+    await tick()
+    // Whatever core's dispose leaves in the snapshot (issue #13: 'stopped'), this view agrees.
+    const { readyState, status } = c.getSnapshot()
+    expect(o.getSnapshot()).toMatchObject({ readyState, status })
+    expect(off).not.toThrow()
+    expect(o.sendMessage('gone')).toBe(false)
+  })
+
+  it('names the problem when given something else than a connection', () => {
+    expect(() => createConnectionObserver(null as never)).toThrow(
+      /expected a connection from createConnection\(\), got null/,
+    )
+    const o = createConnectionObserver(createConnection(null))
+    expect(() => o.setOptions('ws://x' as never)).toThrow(/got string/)
   })
 })

@@ -1,5 +1,11 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { createConnection, createSocketObserver, type ReadyState, type SocketMessage } from '../src'
+import {
+  createConnection,
+  createConnectionObserver,
+  createSocketObserver,
+  type ReadyState,
+  type SocketMessage,
+} from '../src'
 
 type Chat = {
   in: { message: { text: string }; joined: { name: string } }
@@ -15,6 +21,17 @@ describe('types', () => {
     c.sendJsonMessage({ cmd: 'go' })
     // @ts-expect-error: not an Out
     c.sendJsonMessage({ cmd: 'stop' })
+  })
+
+  it('a connection observer takes In / Out from its connection', () => {
+    const c = createConnection<{ n: number }, { cmd: 'go' }>('ws://x', { connect: false })
+    const o = createConnectionObserver(c, { filter: (_e, json) => json?.n === 1 })
+    expectTypeOf(o.getSnapshot().lastJsonMessage).toEqualTypeOf<{ n: number } | null>()
+    o.sendJsonMessage({ cmd: 'go' })
+    // @ts-expect-error: not an Out
+    o.sendJsonMessage({ cmd: 'stop' })
+    // @ts-expect-error: In has no `t`
+    createConnectionObserver(c, { filter: (_e, json) => json?.t === 1 })
   })
 
   it('types events, payloads, requests and lastMessage', () => {

@@ -3,6 +3,7 @@ export {
   type Batch,
   CloseCode,
   type CloseInfo,
+  type Connection,
   type ConnectionStatus,
   type Envelope,
   type EnvelopeKeys,
@@ -26,5 +27,6 @@ export {
   type UrlSource,
   type WebSocketConstructor,
 } from '@tethered/core'
+export { type UseConnectionOptions, useConnection } from './use-connection'
 export { type SocketHook, type UseSocketOptions, useSocket } from './use-socket'
 export { type UseWebSocketOptions, useWebSocket, type WebSocketHook } from './use-web-socket'

@@ -1,4 +1,3 @@
-import type { UrlSource } from '@tethered/core'
 import { useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react'
 
 // A layout effect hands the latest options to the observer right after commit, before any
@@ -6,9 +5,9 @@ import { useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } f
 // React 18 warns about useLayoutEffect there, so the server gets the silent useEffect.
 const useIsomorphicLayoutEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect
 
-/** What both core observers offer a hook: what binds them, and their methods. */
-interface Store<O> {
-  setOptions(url: UrlSource, options: O): void
+/** What the core observers offer a hook: what binds them, and their methods. */
+interface Store<S, O> {
+  setOptions(source: S, options: O): void
   subscribe(listener: () => void): () => void
   getSnapshot(): object
   getServerSnapshot(): object
@@ -30,9 +29,9 @@ export type Methods<St> = Omit<
  * taken as they are, and the socket restarts only when the url, `connect`, `share`,
  * `protocols` or `queryParams` values change.
  */
-export function useObserver<O, St extends Store<O>>(
-  create: (url: UrlSource, options: O) => St,
-  url: UrlSource,
+export function useObserver<S, O, St extends Store<S, O>>(
+  create: (source: S, options: O) => St,
+  url: S,
   options: O,
 ): ReturnType<St['getSnapshot']> & Methods<St> {
   const [[observer, methods]] = useState(() => {

@@ -1,9 +1,15 @@
 // @vitest-environment node
-import { sharedConnectionCount } from '@tethered/core'
+import { createConnection, sharedConnectionCount } from '@tethered/core'
 import { renderToString } from 'react-dom/server'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { WebSocket as WS } from 'ws'
-import { ReadyState, useSocket, useWebSocket, type WebSocketConstructor } from '../src'
+import {
+  ReadyState,
+  useConnection,
+  useSocket,
+  useWebSocket,
+  type WebSocketConstructor,
+} from '../src'
 import { startServer, type TestServer } from './support/server'
 import { countingWebSocket } from './support/sockets'
 
@@ -46,4 +52,26 @@ it('renders on the server: UNINSTANTIATED, no window, nothing opened', async () 
   })
   probe.close()
   expect(server.clients).toHaveLength(1)
+})
+
+// A connection that stopped with an error (its WebSocket constructor throws).
+const failing = function failing() {
+  throw new Error('server rendering must not open a socket')
+} as unknown as WebSocketConstructor
+const stoppedConnection = createConnection('ws://127.0.0.1:9/', { WebSocket: failing })
+
+function ConnectionStatus() {
+  const { readyState, status } = useConnection(stoppedConnection)
+  return (
+    <p>
+      {readyState}|{status}
+    </p>
+  )
+}
+
+it('useConnection renders the idle snapshot on the server, whatever the connection is doing', () => {
+  expect(stoppedConnection.getSnapshot().status).toBe('stopped')
+  const html = renderToString(<ConnectionStatus />)
+  expect(html.replace(/<!-- -->/g, '')).toBe(`<p>${ReadyState.UNINSTANTIATED}|idle</p>`)
+  stoppedConnection.dispose()
 })

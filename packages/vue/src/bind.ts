@@ -24,9 +24,9 @@ export interface ImmediateOption {
 /** Each snapshot field as a readonly shallow ref: the value is never made deeply reactive. */
 export type ReadonlyRefs<S> = { readonly [K in keyof S]-?: Readonly<ShallowRef<S[K]>> }
 
-/** What both core observers have in common: the part this file binds. */
-interface Store<S, O> {
-  setOptions(url: UrlSource, options: O): void
+/** What the core observers have in common: the part this file binds. */
+interface Store<S, O, Src = UrlSource> {
+  setOptions(source: Src, options: O): void
   subscribe(listener: () => void): () => void
   getSnapshot(): S
   getServerSnapshot(): S
@@ -67,10 +67,11 @@ function readOptions<O>(options: MaybeRefOrGetter<(O & ImmediateOption) | undefi
  * unsubscribes, which lets core release the socket. Returns the refs and the observer's
  * methods.
  */
-export function bind<O, St extends Store<object, O>>(
+export function bind<O, St extends Store<object, O, Src>, Src = UrlSource>(
   name: string,
-  create: (url: UrlSource, options: O) => St,
-  url: MaybeRefOrGetter<UrlSource>,
+  create: (source: Src, options: O) => St,
+  // A url, or (useConnection) a getter of the connection, which `readUrl` reads as it is.
+  url: MaybeRefOrGetter<Src>,
   options: MaybeRefOrGetter<(O & ImmediateOption) | undefined>,
 ): ReadonlyRefs<ReturnType<St['getSnapshot']>> & Methods<St> {
   const scope = getCurrentScope()
@@ -83,7 +84,7 @@ export function bind<O, St extends Store<object, O>>(
   let store: St | undefined
   // `immediate` runs the first round synchronously: that round creates the observer.
   watch(
-    () => [readUrl(url), readOptions<O>(options)] as const,
+    () => [readUrl(url as MaybeRefOrGetter<UrlSource>) as Src, readOptions<O>(options)] as const,
     ([u, o]) => (store ? store.setOptions(u, o) : (store = create(u, o))),
     { immediate: true },
   )

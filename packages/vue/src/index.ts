@@ -3,6 +3,7 @@ export {
   type Batch,
   CloseCode,
   type CloseInfo,
+  type Connection,
   type ConnectionCallbacks,
   type ConnectionOptions,
   type ConnectionStatus,
@@ -32,5 +33,6 @@ export {
   type WebSocketConstructor,
 } from '@tethered/core'
 export type { ImmediateOption, ReadonlyRefs } from './bind'
+export { type UseConnectionOptions, useConnection } from './use-connection'
 export { type UseSocketOptions, type UseSocketReturn, useSocket } from './use-socket'
 export { type UseWebSocketOptions, type UseWebSocketReturn, useWebSocket } from './use-web-socket'

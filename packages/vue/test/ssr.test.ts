@@ -1,8 +1,16 @@
 // @vitest-environment node
+
+import { createConnection } from '@tethered/core'
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
 import { createSSRApp, h } from 'vue'
 import { renderToString } from 'vue/server-renderer'
-import { ReadyState, useSocket, useWebSocket, type WebSocketConstructor } from '../src'
+import {
+  ReadyState,
+  useConnection,
+  useSocket,
+  useWebSocket,
+  type WebSocketConstructor,
+} from '../src'
 
 type Chat = { in: { joined: { name: string } }; out: { hello: undefined } }
 
@@ -21,6 +29,20 @@ beforeEach(() => {
 afterEach(() => warn.mockRestore())
 
 describe('server rendering (no window)', () => {
+  it('useConnection renders the idle snapshot, whatever the connection is doing', async () => {
+    // On the server this connection cannot open (no socket may be made): it stops with an error.
+    const connection = createConnection('ws://127.0.0.1:9/', { WebSocket: Counting })
+    expect(connection.getSnapshot().status).toBe('stopped')
+    const app = createSSRApp({
+      setup() {
+        const ws = useConnection(connection)
+        return () => h('p', `${ws.readyState.value} ${ws.status.value} ${ws.error.value}`)
+      },
+    })
+    expect(await renderToString(app)).toBe(`<p>${ReadyState.UNINSTANTIATED} idle null</p>`)
+    connection.dispose()
+  })
+
   it('renders UNINSTANTIATED with both composables and opens nothing', async () => {
     expect(typeof window).toBe('undefined')
     const sent: boolean[] = []
