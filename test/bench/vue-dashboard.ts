@@ -361,10 +361,18 @@ const targets = {
 const misses = runs
   .flatMap(({ mode, results }) => results.map((r) => ({ ...r, name: `${r.name}, ${mode}` })))
   .filter((r) => r.name.startsWith('Tethered'))
+  // The compat rows run VueUse's widget code (it parses and updates per message itself):
+  // they must see every message, the socket and render targets are the native API's.
   .flatMap((r) => [
-    r.sockets !== targets.sockets && `${r.name}: ${r.sockets} sockets`,
-    r.jsonParseCalls !== targets.jsonParseCalls && `${r.name}: ${r.jsonParseCalls} parses`,
-    r.componentUpdates > targets.maxComponentUpdates && `${r.name}: ${r.componentUpdates} updates`,
+    !r.name.includes('compat') &&
+      r.sockets !== targets.sockets &&
+      `${r.name}: ${r.sockets} sockets`,
+    !r.name.includes('compat') &&
+      r.jsonParseCalls !== targets.jsonParseCalls &&
+      `${r.name}: ${r.jsonParseCalls} parses`,
+    !r.name.includes('compat') &&
+      r.componentUpdates > targets.maxComponentUpdates &&
+      `${r.name}: ${r.componentUpdates} updates`,
     r.onMessagePerWidget.some((n) => n !== MESSAGES) && `${r.name}: onMessage missed messages`,
     !r.everyWidgetOnLastMessage && `${r.name}: a widget is not on its last message`,
   ])
