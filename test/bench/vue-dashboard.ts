@@ -3,10 +3,11 @@
 //
 //   pnpm exec tsx --conditions=@tethered/source test/bench/vue-dashboard.ts
 //
-// Compared: Tethered useWebSocket (share + filter), Tethered useSocket (types) and VueUse
+// Compared: Tethered useWebSocket (share + filter), Tethered useSocket (types), VueUse
 // useWebSocket (no sharing: one socket per widget; each widget parses in onMessage and
-// keeps the last message of its type, the only way it sees every message). Vue runs its
-// production build.
+// keeps the last message of its type, the only way it sees every message) and that same
+// VueUse widget on `@tethered/vue/compat` (its import swapped; then with `share: true`).
+// Vue runs its production build.
 //
 // Run twice: with `ws` as it is, which hands a whole TCP read of messages over in one
 // macrotask (so Vue's own microtask batching already merges a burst), and with every
@@ -59,6 +60,7 @@ const Vue = (await load('vue')) as typeof VueTypes
 const { createApp, defineComponent, h, onUpdated, shallowRef } = Vue
 const { useSocket, useWebSocket } = await import('@tethered/vue')
 const vueuse = await import('@vueuse/core')
+const compat = await import('@tethered/vue/compat')
 
 // --- counters
 const realParse = JSON.parse
@@ -154,9 +156,32 @@ const VueUseWidget = defineComponent(
   { props },
 )
 
+// The VueUse widget with only its import swapped to `@tethered/vue/compat` (migration step
+// 1), and the same with Tethered's `share: true` added.
+const compatWidget = (share: boolean) =>
+  defineComponent(
+    (p: WidgetProps) => {
+      onUpdated(() => bump(p.tally.updates, p.index))
+      const type = typeOf(p.index)
+      const last = shallowRef<Envelope | null>(null)
+      const { status } = compat.useWebSocket<string>(p.url, {
+        share,
+        onMessage: (_ws, event) => {
+          bump(p.tally.onMessage, p.index)
+          const message = JSON.parse(event.data as string) as Envelope
+          if (message.type === type) last.value = message
+        },
+      })
+      return () => show(status.value === 'OPEN' ? 1 : 0, last.value?.data.seq)
+    },
+    { props },
+  )
+
 const contenders = [
   { name: 'Tethered useWebSocket (share+filter)', Widget: TetheredWidget },
   { name: 'Tethered useSocket (types)', Widget: SocketWidget },
+  { name: 'Tethered compat (VueUse code, 1 socket/widget)', Widget: compatWidget(false) },
+  { name: 'Tethered compat + share: true', Widget: compatWidget(true) },
   { name: 'VueUse useWebSocket (1 socket/widget)', Widget: VueUseWidget },
 ] as const
 
@@ -336,10 +361,18 @@ const targets = {
 const misses = runs
   .flatMap(({ mode, results }) => results.map((r) => ({ ...r, name: `${r.name}, ${mode}` })))
   .filter((r) => r.name.startsWith('Tethered'))
+  // The compat rows run VueUse's widget code (it parses and updates per message itself):
+  // they must see every message, the socket and render targets are the native API's.
   .flatMap((r) => [
-    r.sockets !== targets.sockets && `${r.name}: ${r.sockets} sockets`,
-    r.jsonParseCalls !== targets.jsonParseCalls && `${r.name}: ${r.jsonParseCalls} parses`,
-    r.componentUpdates > targets.maxComponentUpdates && `${r.name}: ${r.componentUpdates} updates`,
+    !r.name.includes('compat') &&
+      r.sockets !== targets.sockets &&
+      `${r.name}: ${r.sockets} sockets`,
+    !r.name.includes('compat') &&
+      r.jsonParseCalls !== targets.jsonParseCalls &&
+      `${r.name}: ${r.jsonParseCalls} parses`,
+    !r.name.includes('compat') &&
+      r.componentUpdates > targets.maxComponentUpdates &&
+      `${r.name}: ${r.componentUpdates} updates`,
     r.onMessagePerWidget.some((n) => n !== MESSAGES) && `${r.name}: onMessage missed messages`,
     !r.everyWidgetOnLastMessage && `${r.name}: a widget is not on its last message`,
   ])

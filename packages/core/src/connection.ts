@@ -75,9 +75,7 @@ export const listen = <K, F>(map: Map<K, Set<F>>, key: K, fn: F): (() => void) =
   let set = map.get(key)
   if (!set) map.set(key, (set = new Set()))
   set.add(fn)
-  return () => {
-    set.delete(fn)
-  }
+  return () => set.delete(fn)
 }
 
 /**
@@ -141,7 +139,7 @@ export function createConnection<In = unknown, Out = unknown>(
   const emit = (event: keyof ConnectionEvents<In>, a: unknown, callback?: Handler, b?: unknown) => {
     const set = handlers.get(event)
     if (set) for (const handler of set) call(handler, a, b)
-    if (callback) call(callback, a, b)
+    call(callback, a, b)
   }
 
   const flush = () => {
@@ -189,7 +187,9 @@ export function createConnection<In = unknown, Out = unknown>(
 
   /** Sends on the current socket if it is open; whether it did. */
   const put = (data: SendData): boolean => {
-    if (socket?.readyState !== 1) return false
+    // Only called once the socket has opened, so it cannot be CONNECTING: a socket that does
+    // not say it is closing or closed is trusted (a test double may have no readyState).
+    if (!socket || socket.readyState > 1) return false
     socket.send(data as never)
     return true
   }
@@ -245,9 +245,7 @@ export function createConnection<In = unknown, Out = unknown>(
       },
       subscribe: (listener) => {
         listeners.add(listener)
-        return () => {
-          listeners.delete(listener)
-        }
+        return () => listeners.delete(listener)
       },
       dispose: () => {
         views.delete(view)
@@ -287,7 +285,7 @@ export function createConnection<In = unknown, Out = unknown>(
 
   // What comes next is decided before the state changes, so no snapshot (the close
   // handlers' included) shows a socket that will retry as stopped.
-  const ended = (close: CloseInfo) => {
+  const ended = (close: CloseInfo, event?: CloseEvent) => {
     drop()
     const id = attempt
     // '': retry; a reason: stop; 0: neither, as asked (`close()`, `dispose()`) or while the
@@ -296,7 +294,8 @@ export function createConnection<In = unknown, Out = unknown>(
       ? 0
       : o.reconnect === false || !(o.shouldReconnect ?? defaultShouldReconnect)(close)
         ? 'policy'
-        : step >= (o.reconnectAttempts ?? Infinity)
+        : // Unset, it compares false: unlimited.
+          step >= (o.reconnectAttempts as number)
           ? 'attempts'
           : (paused = globalThis.navigator?.onLine === false)
             ? 0
@@ -314,7 +313,7 @@ export function createConnection<In = unknown, Out = unknown>(
       timer = setTimeout(connect, delay)
     } else if (reason) stop = { reason, code: close.code }
     setState(CLOSED)
-    emit('close', close, o.onClose)
+    emit('close', close, o.onClose, event)
     // Unless a close handler has called open() or close() meanwhile.
     if (id !== attempt || manual) return
     if (reason) emit('reconnect-stop', { reason, attempts: step, close }, o.onReconnectStop)
@@ -478,12 +477,13 @@ export function createConnection<In = unknown, Out = unknown>(
     // So the socket is given up now, under that code.
     ws.onerror = ((e: { message?: string; error?: Record<symbol, number> }) => {
       const err = e?.error
-      const error = new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`)
+      // The event is the cause, for whoever needs the socket's own (a compat layer).
+      const error = new TetheredError('SOCKET', `WebSocket error ${e?.message ?? ''}`, e)
       const code = err?.[Object.getOwnPropertySymbols(err)[0]!]
       if (ws === socket) code! > 999 ? fail(error, false, code) : report(error)
     }) as never
-    ws.onclose = ((e: CloseInfo) =>
-      ws === socket && ended({ code: e.code, reason: e.reason, wasClean: e.wasClean })) as never
+    ws.onclose = ((e: CloseEvent) =>
+      ws === socket && ended({ code: e.code, reason: e.reason, wasClean: e.wasClean }, e)) as never
   }
 
   function connect() {
@@ -608,7 +608,7 @@ export function createConnection<In = unknown, Out = unknown>(
     },
     dispose() {
       if (disposed) return
-      const live = socket !== null
+      const live = socket
       manual = disposed = true
       drop()
       // Whoever waits on this socket (a pending request) learns it is gone.
@@ -618,6 +618,7 @@ export function createConnection<In = unknown, Out = unknown>(
       queue.length = 0
     },
     getWebSocket: () => socket as WebSocket | null,
+    probe: probeIfOpen,
   }
 
   if (o.connect !== false) connect()

@@ -110,7 +110,8 @@ export interface ReconnectStopInfo {
 export interface ConnectionEvents<In> {
   open: (event: Event) => void
   message: (event: MessageEvent, json: In | undefined) => void
-  close: (info: CloseInfo) => void
+  /** `event`: the socket's own close event; none for a socket declared dead or closed by `close()` while connecting. */
+  close: (info: CloseInfo, event?: CloseEvent) => void
   error: (error: TetheredError) => void
   reconnecting: (info: ReconnectingInfo) => void
   'reconnect-stop': (info: ReconnectStopInfo) => void
@@ -131,7 +132,7 @@ export type Batch = 'frame' | 'microtask' | 'sync' | ((flush: () => void) => voi
 export interface ConnectionCallbacks<In> {
   onOpen?: (event: Event) => void
   onMessage?: (event: MessageEvent, json: In | undefined) => void
-  onClose?: (info: CloseInfo) => void
+  onClose?: (info: CloseInfo, event?: CloseEvent) => void
   onError?: (error: TetheredError) => void
   onReconnectStop?: (info: ReconnectStopInfo) => void
 }
@@ -243,4 +244,10 @@ export interface Connection<In = unknown, Out = unknown> {
   dispose(): void
   /** The current socket, whatever the constructor made (typed as the browser's). */
   getWebSocket(): WebSocket | null
+  /**
+   * With `heartbeat` on and the socket open: sends the probe now, unless one already waits
+   * for its answer; no traffic within `timeout` and the socket is dead. For a probe cadence
+   * of the app's own (VueUse's heartbeat `scheduler`).
+   */
+  probe(): void
 }

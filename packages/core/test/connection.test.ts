@@ -6,6 +6,7 @@ import {
   type DeliveryFactory,
   ReadyState,
   TetheredError,
+  type WebSocketConstructor,
 } from '../src'
 import { mockServer, tick, useFakeClock } from './support'
 
@@ -276,5 +277,58 @@ describe('socket errors', () => {
     expect(errors).toEqual(['SOCKET'])
     expect(c.getSnapshot().status).toBe('open')
     expect(server.clients).toHaveLength(1)
+  })
+})
+
+describe('what handlers get of the socket', () => {
+  it('a socket error is reported with the socket’s own event as its cause', async () => {
+    const server = mockServer()
+    const causes: unknown[] = []
+    const c = connect(server.url, { onError: (e) => causes.push(e.cause) })
+    await tick()
+    const ws = c.getWebSocket() as unknown as { onerror: (e: unknown) => void }
+    const event = { type: 'error', message: 'boom' }
+    ws.onerror(event)
+    expect(causes).toEqual([event])
+    expect(causes[0]).toBe(event)
+  })
+
+  it('a close handler gets the socket’s own close event beside the info; none for a made-up close', async () => {
+    const server = mockServer()
+    const seen: Array<[CloseInfo, unknown]> = []
+    const c = connect(server.url, {
+      reconnect: false,
+      onClose: (info, event) => seen.push([info, event]),
+    })
+    const on = vi.fn()
+    c.on('close', on)
+    await tick()
+    server.last.close({ code: 4001, reason: 'bye', wasClean: true })
+    await tick()
+    expect(seen).toHaveLength(1)
+    const [info, event] = seen[0]!
+    expect(info).toMatchObject({ code: 4001, reason: 'bye' })
+    expect(event).toMatchObject({ type: 'close', code: 4001, reason: 'bye' })
+    expect(on).toHaveBeenCalledWith(info, event)
+    // close() while connecting makes its info up: there is no event to pass.
+    c.open()
+    c.close()
+    expect(seen[1]).toEqual([{ code: 1000, reason: '', wasClean: true }, undefined])
+  })
+
+  it('sends on an open socket that has no readyState (a test double), and queues before open', () => {
+    const sent: unknown[] = []
+    let socket: { onopen: (e: Event) => void } | undefined
+    const Bare = function Bare(this: { send: (d: unknown) => void; close: () => void }) {
+      this.send = (d) => sent.push(d)
+      this.close = () => {}
+      socket = this as never
+    } as unknown as WebSocketConstructor
+    const c = createConnection('ws://localhost:1/', { WebSocket: Bare, batch: 'sync' })
+    c.sendMessage('early')
+    socket?.onopen(new Event('open'))
+    expect(c.sendMessage('now')).toBe(true)
+    expect(sent).toEqual(['early', 'now'])
+    c.dispose()
   })
 })

@@ -1,3 +1,4 @@
+import { WebSocket as MockSocket } from 'mock-socket'
 import { describe, expect, it, vi } from 'vitest'
 import { type CloseInfo, ReadyState } from '../src'
 import { mockServer, tick, useFakeClock } from './support'
@@ -207,5 +208,51 @@ describe('heartbeat death, seen by an error handler', () => {
     await tick()
     expect(server.clients).toHaveLength(2)
     expect(c.getSnapshot().status).toBe('open')
+  })
+})
+
+describe('probe()', () => {
+  it('sends the probe now, once until answered, and the deadline still holds', async () => {
+    const server = mockServer() // never answers
+    const pings: unknown[] = []
+    server.server.on('connection', (s) => s.on('message', (d) => pings.push(d)))
+    // An interval that never comes: the app's own cadence drives the probes.
+    const c = connect(server.url, { heartbeat: { interval: 2 ** 31 - 1, timeout: 500 } })
+    await tick()
+    c.probe()
+    await tick(100)
+    c.probe()
+    expect(pings).toEqual(['ping'])
+    await tick(380)
+    expect(c.getSnapshot().status).toBe('open')
+    await tick(20)
+    expect(c.getSnapshot().error?.code).toBe('HEARTBEAT_TIMEOUT')
+    expect(c.getSnapshot().status).toBe('reconnecting')
+  })
+
+  it('an answer ends the probe: the next probe() sends again', async () => {
+    const server = mockServer({ answerPing: true })
+    const c = connect(server.url, { heartbeat: { interval: 2 ** 31 - 1, timeout: 500 } })
+    const sent = vi.spyOn(MockSocket.prototype, 'send')
+    await tick()
+    c.probe()
+    await tick(100)
+    c.probe()
+    await tick(1_000)
+    expect(sent.mock.calls).toEqual([['ping'], ['ping']])
+    expect(c.getSnapshot().status).toBe('open')
+    sent.mockRestore()
+  })
+
+  it('does nothing without a heartbeat or an open socket', async () => {
+    const server = mockServer()
+    const sent = vi.spyOn(MockSocket.prototype, 'send')
+    const plain = connect(server.url)
+    const beating = connect(server.url, { heartbeat, connect: false })
+    await tick()
+    plain.probe()
+    beating.probe()
+    expect(sent).not.toHaveBeenCalled()
+    sent.mockRestore()
   })
 })
