@@ -93,9 +93,10 @@ const CLIENT_CLOSE = {
 export class ClientConnection<E extends EventMap = DefaultEvents, Id extends IdentityLike = string>
   implements Client<E, Id>
 {
-  readonly id: string
+  // Not readonly: a session taken over from another instance keeps its id and key there.
+  id: string
   readonly identity: Id
-  readonly key: string
+  key: string
   url: string
   remoteAddress: string | undefined
   readonly connectedAt: number
@@ -292,6 +293,22 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
 
   ping(): void {
     this.current.ping()
+  }
+
+  /** Reliable delivery: a message could not be kept in the session log (the store failed). */
+  lost(error: unknown): void {
+    const detail = error instanceof Error ? error.message : String(error)
+    this.host.report(
+      new SocketServerError(
+        'ADAPTER_ERROR',
+        `a reliable message to client ${this.id} could not be stored, so it was not sent and the session is ended (its client is told it was not resumed): ${detail}`,
+        { clientId: this.id, cause: error },
+      ),
+    )
+    const session = this.session
+    if (session === undefined || session.ending) return
+    this.leaveAll()
+    this.end(1011, 'reliable delivery: the session log could not be written')
   }
 
   socketError(error: Error & { code?: string }): void {

@@ -26,6 +26,7 @@ import type {
   BroadcastArgs,
   CloseOptions,
   CloseResult,
+  IdentityTarget,
   RequestHandler,
   RoomTarget,
   ServerEvents,
@@ -210,6 +211,23 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
           ...([data, { ...options, room }] as BroadcastArgs<InData<E, typeof type>, E, Id>),
         )
       },
+    }
+  }
+
+  identity(key: string): IdentityTarget<E> {
+    if (typeof key !== 'string' || key.length === 0) {
+      throw usageError(
+        'server.identity()',
+        `the key must be a non-empty string, got ${JSON.stringify(key) ?? String(key)}`,
+        'Pass a `client.key` (what `identityKey` returns for an identity).',
+      )
+    }
+    const { adapter, options } = this
+    return {
+      key,
+      emit: (type, ...args) =>
+        broadcast(adapter, options.keys, options.reliable !== null, type, args[0], undefined, key),
+      locate: async () => adapter.locate(key),
     }
   }
 
