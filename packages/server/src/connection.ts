@@ -14,7 +14,7 @@ import { admit, SEND_TEXT } from './backpressure'
 import type { Client, ClientCloseInfo } from './client'
 import { assertCloseArgs } from './close-args'
 import { encode } from './envelope'
-import { SocketServerError } from './errors'
+import { logFailed, SocketServerError } from './errors'
 import { receiveText, type TextHost } from './inbound'
 import { assertEmitType, ClientListeners } from './listeners'
 import type { ResolvedOptions } from './options-types'
@@ -297,16 +297,8 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
 
   /** Reliable delivery: a message could not be kept in the session log (the store failed). */
   lost(error: unknown): void {
-    const detail = error instanceof Error ? error.message : String(error)
-    this.host.report(
-      new SocketServerError(
-        'ADAPTER_ERROR',
-        `a reliable message to client ${this.id} could not be stored, so it was not sent and the session is ended (its client is told it was not resumed): ${detail}`,
-        { clientId: this.id, cause: error },
-      ),
-    )
-    const session = this.session
-    if (session === undefined || session.ending) return
+    this.host.report(logFailed(this.id, error))
+    if (this.session === undefined || this.session.ending) return
     this.leaveAll()
     this.end(1011, 'reliable delivery: the session log could not be written')
   }
