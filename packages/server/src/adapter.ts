@@ -87,6 +87,11 @@ export interface AdapterHost<M extends AdapterMember> {
    */
   replaced(member: M): void
   /**
+   * Ends `member` (a reliable session: for good) with `code`, e.g. 1012 once the store is
+   * found to have lost its data: its client reconnects and is told it was not resumed.
+   */
+  end(member: M, code: number, reason: string): void
+  /**
    * Writes an encoded envelope to a local member, as a broadcast does: a shared store
    * delivers what other instances broadcast through this. False when it was not written.
    */

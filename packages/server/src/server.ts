@@ -118,6 +118,10 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
         member.leaveAll()
         member.end(4409, 'replaced by a newer connection')
       },
+      end: (member, code, reason) => {
+        member.leaveAll()
+        member.end(code, reason)
+      },
       deliver: (member, text) => member.deliver(text),
       report: (error) => this.events.storeFailed(error),
     })

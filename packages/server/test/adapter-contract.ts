@@ -24,6 +24,9 @@ export function recordingHost() {
     replaced: (m) => {
       replaced.push(m)
     },
+    end: (m) => {
+      replaced.push(m)
+    },
     deliver: (m, text) => {
       delivered.push({ member: m, text })
       return true
@@ -188,9 +191,10 @@ export function describeStateAdapter(
     it('keeps a session log: consecutive messages, trimmed by acks, bounded by bufferSize', async () => {
       const { adapter } = await attached()
       const owner = member('alice')
-      await adapter.addSession('s1', owner)
       const stats = { buffered: 0, bufferedBytes: 0, evicted: 0 }
+      // As the server does: the log first, then the session that keeps it.
       const log = adapter.createLog('s1', { bufferSize: 3, maxAge: 60_000 }, stats)
+      await adapter.addSession('s1', owner)
       for (const n of [1, 2, 3, 4]) await log.push(`p${n}`, 2, n)
       // The oldest went over `bufferSize`.
       expect([log.first, log.size, stats.evicted]).toEqual([2, 3, 1])
