@@ -1,8 +1,8 @@
 // Three instances of one cluster in this process, on one real redis-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closed, connect, inbox, nextEvent, tryUpgrade } from '../../server/test/helpers'
-import { waitFor } from '../../../test/support/wait'
 import { type RedisServer, startRedis } from '../../../test/support/redis-server'
+import { waitFor } from '../../../test/support/wait'
+import { closed, connect, inbox, nextEvent, tryUpgrade } from '../../server/test/helpers'
 import { cluster, dataFrames, eventually, hello, types } from './support'
 
 let redis: RedisServer

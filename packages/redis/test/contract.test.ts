@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest'
-import { describeStateAdapter, type TestMember } from '../../server/test/adapter-contract'
 import { type RedisServer, startRedis } from '../../../test/support/redis-server'
+import { describeStateAdapter, type TestMember } from '../../server/test/adapter-contract'
 import { redisAdapter } from '../src/index'
 
 let redis: RedisServer

@@ -16,23 +16,40 @@ export const byToken = (_req: unknown, info: { token: string | undefined }): Use
 
 let clusters = 0
 
-/** `n` instances sharing one prefix (a fresh cluster) with a short lease. */
+type InstanceOptions = Omit<
+  SocketServerOptions<User>,
+  'port' | 'host' | 'server' | 'noServer' | 'adapter'
+>
+
+/** A fresh cluster's prefix: tests sharing a redis-server do not see each other. */
+export const newPrefix = () => `cluster${++clusters}-${process.pid}:`
+
+/** One instance: a server with its own redisAdapter, its `error` events recorded. */
+export async function instance(
+  redisUrl: string,
+  prefix: string,
+  options: InstanceOptions = {},
+  adapterOptions: RedisAdapterOptions = {},
+) {
+  const adapter = redisAdapter({ url: redisUrl, prefix, lease: 600, ...adapterOptions })
+  const started = await start<Events, User>({ authenticate: byToken, ...options, adapter })
+  const errors: SocketServerError[] = []
+  started.server.on('error', (error) => errors.push(error))
+  await adapter.ready
+  return { ...started, adapter: adapter as RedisStateAdapter, errors }
+}
+
+/** `n` instances of a fresh cluster with a short lease. */
 export async function cluster(
   n: number,
   redisUrl: string,
-  options: Omit<SocketServerOptions<User>, 'port' | 'host' | 'server' | 'noServer' | 'adapter'> = {},
+  options: InstanceOptions = {},
   adapterOptions: RedisAdapterOptions = {},
 ) {
-  const prefix = `cluster${++clusters}-${process.pid}:`
+  const prefix = newPrefix()
   const instances = []
-  for (let i = 0; i < n; i++) {
-    const adapter = redisAdapter({ url: redisUrl, prefix, lease: 600, ...adapterOptions })
-    const started = await start<Events, User>({ authenticate: byToken, ...options, adapter })
-    const errors: SocketServerError[] = []
-    started.server.on('error', (error) => errors.push(error))
-    await adapter.ready
-    instances.push({ ...started, adapter: adapter as RedisStateAdapter, errors })
-  }
+  for (let i = 0; i < n; i++)
+    instances.push(await instance(redisUrl, prefix, options, adapterOptions))
   return instances
 }
 
