@@ -12,7 +12,7 @@ import type {
 } from '@tethered/server'
 import { Feed, type FeedEntry } from './feed'
 import { type RedisAdapterOptions, resolveRedisOptions } from './options'
-import { RedisSessionLog } from './session-log'
+import { RedisSessions } from './sessions'
 import { RedisStore } from './store'
 
 /** A Redis adapter: `createSocketServer({ adapter })` on every instance of one cluster. */
@@ -43,12 +43,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   readonly clients = new Map<string, M>()
   readonly ready: Promise<void>
   private readonly rooms = new Map<string, Set<M>>()
-  /** Session members' rooms, kept in their session hash for whoever takes them over. */
-  private readonly memberRooms = new Map<M, Set<string>>()
-  private readonly sessions = new Map<string, M>()
-  private readonly logs = new Map<M, RedisSessionLog>()
-  private readonly awaySessions = new Set<M>()
-  private readonly unclaimed = new Map<string, RedisSessionLog>()
+  private readonly sessions: RedisSessions<M>
   private readonly store: RedisStore
   private readonly feed: Feed
   private host: AdapterHost<M> | undefined
@@ -89,6 +84,18 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       },
       options.broadcastLog,
     )
+    this.sessions = new RedisSessions<M>({
+      store: this.store,
+      feed: this.feed,
+      prefix: options.prefix,
+      clients: this.clients,
+      epoch: async () => {
+        await this.ready
+        return this.epoch
+      },
+      apply: (entry, member) => this.apply(entry, member),
+      quietly: (promise) => this.quietly(promise),
+    })
     this.ready = this.start()
     this.ready.catch((error: unknown) => this.report(error))
     this.timer = setInterval(() => this.tick(), Math.max(50, Math.floor(options.lease / 3)))
@@ -96,16 +103,9 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   }
 
   private async start(): Promise<void> {
-    const { bell, plain, control } = this.store.channels
-    await this.store.renew()
-    await this.store.client.set(this.store.key('epoch'), randomUUID(), 'NX')
-    const [epoch, bseq] = await this.store.client.mget(
-      this.store.key('epoch'),
-      this.store.key('bseq'),
-    )
-    this.epoch = epoch ?? ''
-    this.feed.processed = Number(bseq ?? 0)
-    await this.store.sub.subscribe(bell, plain, control)
+    const { epoch, bseq } = await this.store.open()
+    this.epoch = epoch
+    this.feed.processed = bseq
   }
 
   attach(host: AdapterHost<M>): void {
@@ -193,37 +193,13 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
     let set = this.rooms.get(room)
     if (set === undefined) this.rooms.set(room, (set = new Set()))
     set.add(member)
-    this.saveRooms(member, room, true)
+    this.sessions.roomsChanged(member, room, true)
   }
 
   leave(room: string, member: M): void {
     const set = this.rooms.get(room)
     if (set?.delete(member) && set.size === 0) this.rooms.delete(room)
-    this.saveRooms(member, room, false)
-  }
-
-  private saveRooms(member: M, room: string, joined: boolean): void {
-    const log = this.logs.get(member)
-    const rooms = this.memberRooms.get(member)
-    if (log === undefined || rooms === undefined) return
-    if (joined === rooms.has(room)) return
-    if (joined) rooms.add(room)
-    else rooms.delete(room)
-    // A session taken over later catches up on broadcasts to its rooms after this one, not
-    // on those sent before it joined.
-    log.broadcast = Math.max(log.broadcast, this.feed.processed)
-    const [hash] = this.store.session(log.id)
-    this.quietly(
-      this.store.run(
-        'tetheredSetField',
-        hash,
-        this.instanceId,
-        'r',
-        JSON.stringify([...rooms]),
-        'b',
-        log.broadcast,
-      ),
-    )
+    this.sessions.roomsChanged(member, room, false)
   }
 
   members(room: string): ReadonlySet<M> {
@@ -287,7 +263,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
     if (host === undefined) return
     for (const member of only ? [only] : this.targets(entry.room, entry.to)) {
       if (entry.exceptKeys?.includes(member.key)) continue
-      const log = this.logs.get(member)
+      const log = this.sessions.logOf(member)
       if (log !== undefined) {
         if (entry.seq <= log.broadcast) continue
         log.mark = entry.seq
@@ -315,7 +291,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
         }
       } else if (channel === control) {
         const [what, a, b] = JSON.parse(message) as [string, string, string | undefined]
-        const member = what === 'taken' ? this.sessions.get(a) : this.clients.get(a)
+        const member = what === 'taken' ? this.sessions.find(a) : this.clients.get(a)
         // Replaced elsewhere (the same member id when its session moved there).
         if (member !== undefined && (what === 'taken' || member.id === b)) {
           this.host?.replaced(member)
@@ -326,65 +302,21 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
     }
   }
 
-  // Reliable sessions.
-
-  private logStore = {
-    append: async (id: string, seq: number, entry: string, bufferSize: number, mark: number) =>
-      Number(
-        await this.store.run(
-          'tetheredAppend',
-          ...this.store.session(id),
-          this.instanceId,
-          seq,
-          entry,
-          bufferSize,
-          mark,
-        ),
-      ),
-    ack: (id: string, seq: number) =>
-      this.quietly(this.store.run('tetheredAck', ...this.store.session(id), this.instanceId, seq)),
-    received: (id: string, seq: number) =>
-      this.quietly(
-        this.store.run('tetheredSetField', this.store.session(id)[0], this.instanceId, 'in', seq),
-      ),
-  }
+  // Reliable sessions: see sessions.ts.
 
   createLog(id: string, config: SessionLogConfig, stats: SessionLogStats): SessionLog {
-    const log = new RedisSessionLog(id, config, stats, this.logStore)
-    log.broadcast = this.feed.processed
-    this.unclaimed.set(id, log)
-    return log
+    return this.sessions.createLog(id, config, stats)
   }
 
-  async addSession(id: string, member: M): Promise<void> {
-    const log = this.unclaimed.get(id)
-    this.unclaimed.delete(id)
-    this.sessions.set(id, member)
-    if (log === undefined) return
-    this.logs.set(member, log)
-    this.memberRooms.set(member, new Set())
-    await this.ready
-    const [hash, list] = this.store.session(id)
-    await this.store.run(
-      'tetheredOpen',
-      hash,
-      list,
-      this.store.key(`owned:${this.instanceId}`),
-      this.instanceId,
-      member.id,
-      member.key,
-      this.epoch,
-      log.broadcast,
-      log.config.maxAge,
-      id,
-    )
+  addSession(id: string, member: M): Promise<void> {
+    return this.sessions.add(id, member)
   }
 
   findSession(id: string): M | undefined {
-    return this.sessions.get(id)
+    return this.sessions.find(id)
   }
 
-  async claimSession(
+  claimSession(
     id: string,
     ack: number,
     key: string | null,
@@ -392,172 +324,56 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
     stats: SessionLogStats,
     become: (claimed: ClaimedSession) => M,
   ): Promise<M | undefined> {
-    await this.ready
-    // Nothing is applied here until the session has caught up and is a member.
-    const release = this.feed.hold()
-    try {
-      const [hash, list] = this.store.session(id)
-      const reply = await this.store.run(
-        'tetheredClaim',
-        hash,
-        list,
-        this.store.key(`owned:${this.instanceId}`),
-        this.instanceId,
-        ack,
-        key ?? '',
-        this.epoch,
-        Date.now(),
-        id,
-        this.options.prefix,
-      )
-      if (!Array.isArray(reply)) return undefined
-      const [memberId, memberKey, inSeq, outSeq, b, rooms, entries] = reply as [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string[],
-      ]
-      const seen = Number(b)
-      // Reliable broadcasts since the log last saw one: those to its rooms go in now.
-      let missed: FeedEntry[] = []
-      if (this.feed.processed > seen) {
-        const { from, entries: raw } = await this.feed.read(seen + 1, this.feed.processed)
-        if (from > seen + 1) {
-          this.quietly(this.removeInStore(id))
-          return undefined
-        }
-        missed = raw
-      }
-      const log = new RedisSessionLog(id, config, stats, this.logStore)
-      log.restore(ack, entries, performance.now())
-      log.broadcast = seen
-      const joined = JSON.parse(rooms) as string[]
-      // The server joins its rooms: from here on, broadcasts to them reach it.
-      const member = become({
-        memberId,
-        key: memberKey,
-        inSeq: Number(inSeq),
-        outSeq: Number(outSeq),
-        log,
-        rooms: joined,
-      })
-      this.sessions.set(id, member)
-      this.logs.set(member, log)
-      this.memberRooms.set(member, new Set(joined))
-      this.clients.set(memberKey, member)
-      for (const entry of missed) {
-        const inRoom = entry.room === null || this.memberRooms.get(member)?.has(entry.room)
-        if ((entry.to === null || entry.to === memberKey) && inRoom) this.apply(entry, member)
-      }
-      return member
-    } finally {
-      release()
-    }
-  }
-
-  private removeInStore(id: string): Promise<unknown> {
-    return this.store.run(
-      'tetheredRemove',
-      ...this.store.session(id),
-      this.store.key(`owned:${this.instanceId}`),
-      this.instanceId,
-      id,
-    )
+    return this.sessions.claim(id, ack, key, config, stats, become)
   }
 
   removeSession(id: string, member: M): void {
-    if (this.sessions.get(id) !== member) return
-    this.sessions.delete(id)
-    this.awaySessions.delete(member)
-    this.logs.delete(member)
-    this.memberRooms.delete(member)
-    this.quietly(this.removeInStore(id))
-  }
-
-  private presence(member: M, present: boolean): void {
-    const log = this.logs.get(member)
-    if (log === undefined) return
-    this.quietly(
-      this.store.run(
-        'tetheredPresence',
-        ...this.store.session(log.id),
-        this.store.key('reg'),
-        this.instanceId,
-        present ? 1 : 0,
-        member.key,
-        member.id,
-      ),
-    )
+    this.sessions.remove(id, member)
   }
 
   away(member: M): void {
-    this.awaySessions.add(member)
-    this.presence(member, false)
+    this.sessions.presence(member, false)
   }
 
   back(member: M): void {
-    this.awaySessions.delete(member)
-    this.presence(member, true)
+    this.sessions.presence(member, true)
   }
 
   makeRoom(max: number, evict: (member: M) => void): void {
-    for (const oldest of this.awaySessions) {
-      if (this.sessions.size < max) break
-      evict(oldest)
-    }
+    this.sessions.makeRoom(max, evict)
   }
 
   localSessions(): Iterable<M> {
-    return this.sessions.values()
+    return this.sessions.local()
   }
 
   // Leases and the epoch.
 
   private tick(): void {
-    this.store.renew().then(
-      (others) => {
-        for (const other of others) this.reapIfDead(other)
-      },
-      (error: unknown) => this.report(error),
-    )
+    this.store.renewAndReap().catch((error: unknown) => this.report(error))
     void this.checkEpoch()
     this.feed.poll()
-  }
-
-  private reapIfDead(instance: string): void {
-    this.store.client.exists(this.store.key(`lease:${instance}`)).then(
-      (alive) => {
-        if (alive === 0) this.quietly(this.store.run('tetheredReap', instance, this.options.prefix))
-      },
-      (error: unknown) => this.report(error),
-    )
   }
 
   /** Redis without the epoch this instance knows lost its data: sessions cannot be resumed. */
   private async checkEpoch(): Promise<void> {
     if (this.epoch === '') return
     try {
-      const key = this.store.key('epoch')
-      const current = await this.store.client.get(key)
-      if (current === this.epoch) return
-      await this.store.client.set(key, randomUUID(), 'NX')
-      const fresh = await this.store.client.get(key)
-      if (fresh === null || fresh === this.epoch) return
-      this.epoch = fresh
-      this.feed.processed = Number((await this.store.client.get(this.store.key('bseq'))) ?? 0)
+      const changed = await this.store.epochChanged(this.epoch)
+      if (changed === undefined) return
+      this.epoch = changed.epoch
+      this.feed.processed = changed.bseq
       this.report(
         new Error(
           'Redis lost its data (the epoch changed): reliable sessions on this instance are ended (1012), and their clients are told they were not resumed',
         ),
       )
-      for (const member of [...this.sessions.values()]) {
+      for (const member of [...this.sessions.local()]) {
         this.host?.end(member, 1012, 'the shared store lost its data')
       }
       // Plain clients stay: their registry entries are written again.
-      for (const member of this.clients.values()) if (!this.logs.has(member)) this.register(member)
+      for (const member of this.clients.values())
+        if (!this.sessions.logOf(member)) this.register(member)
     } catch (error) {
       this.report(error)
     }

@@ -31,10 +31,10 @@ local drop = math.min(tonumber(ARGV[2]) - (out - n + 1) + 1, n)
 if drop >= n then redis.call('DEL', KEYS[2]) elseif drop > 0 then redis.call('LTRIM', KEYS[2], drop, -1) end
 return drop`
 
-/** Sets one field of a session this instance owns. */
+/** Sets fields (ARGV[2] on: name, value, ...) of a session this instance owns. */
 export const SET_FIELD = `
 if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return 1`
 
 /** A new session owned here. KEYS: s, l, owned set. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type { ResolvedRedisOptions } from './options'
 import { SCRIPTS, type ScriptName } from './scripts'
@@ -91,8 +92,41 @@ export class RedisStore {
     return (this.client as unknown as Record<ScriptName, Command>)[name](...args)
   }
 
+  /** Takes the lease, reads (or sets) the epoch and the broadcast counter, subscribes. */
+  async open(): Promise<{ epoch: string; bseq: number }> {
+    await this.renew()
+    await this.client.set(this.key('epoch'), randomUUID(), 'NX')
+    const [epoch, bseq] = await this.client.mget(this.key('epoch'), this.key('bseq'))
+    const { bell, plain, control } = this.channels
+    await this.sub.subscribe(bell, plain, control)
+    return { epoch: epoch ?? '', bseq: Number(bseq ?? 0) }
+  }
+
+  /** The epoch now, if Redis no longer has `known` (it lost its data), with the broadcast counter. */
+  async epochChanged(known: string): Promise<{ epoch: string; bseq: number } | undefined> {
+    const key = this.key('epoch')
+    if ((await this.client.get(key)) === known) return undefined
+    await this.client.set(key, randomUUID(), 'NX')
+    const [epoch, bseq] = await this.client.mget(key, this.key('bseq'))
+    if (epoch === null || epoch === undefined || epoch === known) return undefined
+    return { epoch, bseq: Number(bseq ?? 0) }
+  }
+
+  /** Renews the lease; instances listed without one are dead: the first survivor to see it reaps them. */
+  async renewAndReap(): Promise<void> {
+    const others = await this.renew()
+    if (others.length === 0) return
+    const alive = await this.client.exists(...others.map((i) => this.key(`lease:${i}`)))
+    if (alive === others.length) return
+    for (const other of others) {
+      if ((await this.client.exists(this.key(`lease:${other}`))) === 0) {
+        await this.run('tetheredReap', other, this.options.prefix)
+      }
+    }
+  }
+
   /** Renews this instance's lease and says which other instances are listed. */
-  async renew(): Promise<string[]> {
+  private async renew(): Promise<string[]> {
     const reply = await this.client
       .multi()
       .set(this.key(`lease:${this.instance}`), '1', 'PX', this.options.lease)
