@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, startRedis } from '../../../test/support/redis-server'
 import { waitFor } from '../../../test/support/wait'
 import { closed, connect, inbox, nextEvent, tryUpgrade } from '../../server/test/helpers'
-import { cluster, dataFrames, eventually, hello, types } from './support'
+import { cluster, dataFrames, eventually, hello, types } from './support/cluster'
 
 let redis: RedisServer
 beforeAll(async () => {

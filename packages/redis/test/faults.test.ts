@@ -6,7 +6,7 @@ import { type RedisServer, startRedis } from '../../../test/support/redis-server
 import { startTcpProxy } from '../../../test/support/tcp-proxy'
 import { waitFor } from '../../../test/support/wait'
 import { closed, connect, inbox, nextEvent, onCleanup } from '../../server/test/helpers'
-import { dataFrames, eventually, hello, instance, newPrefix, types } from './support'
+import { dataFrames, eventually, hello, instance, newPrefix, types } from './support/cluster'
 
 let redis: RedisServer
 beforeAll(async () => {

@@ -4,8 +4,8 @@ import type { Hello, Welcome } from '@tethered/protocol'
 import type { SocketServerError, SocketServerOptions } from '@tethered/server'
 import { expect } from 'vitest'
 import type { WebSocket } from 'ws'
-import { connect, inbox, start } from '../../server/test/helpers'
-import { type RedisAdapterOptions, type RedisStateAdapter, redisAdapter } from '../src/index'
+import { connect, inbox, start } from '../../../server/test/helpers'
+import { type RedisAdapterOptions, type RedisStateAdapter, redisAdapter } from '../../src/index'
 
 export type Events = { in: Record<string, unknown>; out: Record<string, unknown> }
 export type User = { id: string }
