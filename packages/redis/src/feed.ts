@@ -54,6 +54,11 @@ export class Feed {
     private readonly maxPending: number,
   ) {}
 
+  /** Entries received ahead of a gap, waiting for it to be filled. */
+  get waiting(): number {
+    return this.pending.size
+  }
+
   offer(raw: string): void {
     const entry = parseEntry(raw)
     if (entry === undefined || entry.seq <= this.processed) return

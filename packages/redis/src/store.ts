@@ -139,10 +139,18 @@ export class RedisStore {
 
   async close(): Promise<void> {
     this.closed = true
-    await Promise.allSettled([
-      this.client.del(this.key(`lease:${this.instance}`)),
-      this.client.srem(this.key('instances'), this.instance),
+    // Bounded: with Redis down, a client's retries could hold `server.close()` for long.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([
+      Promise.allSettled([
+        this.client.del(this.key(`lease:${this.instance}`)),
+        this.client.srem(this.key('instances'), this.instance),
+      ]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 1_000)
+      }),
     ])
+    clearTimeout(timer)
     this.sub.disconnect()
     if (this.owned) this.client.disconnect()
   }
