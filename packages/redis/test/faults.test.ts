@@ -27,7 +27,7 @@ function admin(): Redis {
 async function cutOffInstance(prefix: string, options = {}) {
   const proxy = await startTcpProxy(redis.port)
   onCleanup(() => proxy.close())
-  const node = await instance(`redis://127.0.0.1:${proxy.port}`, prefix, options)
+  const node = await instance(`redis://127.0.0.1:${proxy.port}`, prefix, options, { lease: 600 })
   return { ...node, proxy }
 }
 
@@ -35,7 +35,7 @@ describe('instance death', () => {
   it('a survivor releases the identities of an instance whose lease expired, and its session resumes elsewhere with what was sent meanwhile', async () => {
     const prefix = newPrefix()
     const a = await cutOffInstance(prefix, { delivery: 'reliable' })
-    const b = await instance(redis.url, prefix, { delivery: 'reliable' })
+    const b = await instance(redis.url, prefix, { delivery: 'reliable' }, { lease: 600 })
     const connected = nextEvent(a.server, 'connection')
     const first = await hello(`${a.url}?token=alice`)
     const [client] = await connected

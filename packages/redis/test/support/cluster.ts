@@ -31,7 +31,8 @@ export async function instance(
   options: InstanceOptions = {},
   adapterOptions: RedisAdapterOptions = {},
 ) {
-  const adapter = redisAdapter({ url: redisUrl, prefix, lease: 600, ...adapterOptions })
+  // Short, so a death is noticed within a test; long enough for a loaded machine.
+  const adapter = redisAdapter({ url: redisUrl, prefix, lease: 2_000, ...adapterOptions })
   const started = await start<Events, User>({ authenticate: byToken, ...options, adapter })
   const errors: SocketServerError[] = []
   started.server.on('error', (error) => errors.push(error))

@@ -7,7 +7,7 @@ const url = process.env.REDIS_URL
 const prefix = process.env.PREFIX
 if (!url || !prefix || !process.send) throw new Error('run by a test: REDIS_URL, PREFIX and IPC')
 const delivery = process.env.DELIVERY === 'plain' ? 'plain' : 'reliable'
-const adapter = redisAdapter({ url, prefix, lease: 600 })
+const adapter = redisAdapter({ url, prefix, lease: Number(process.env.LEASE ?? 600) })
 const server = createSocketServer({ port: 0, host: '127.0.0.1', delivery, adapter })
 server.on('connection', (client) => client.join('feed'))
 // Reported to the test, which asserts there were none it did not expect.
