@@ -68,6 +68,18 @@ export default defineConfig({
         },
       },
       {
+        // @tethered/redis against a real redis-server each test file starts on a free port.
+        resolve,
+        ssr: { resolve },
+        test: {
+          name: 'redis',
+          environment: 'node',
+          include: ['packages/redis/test/**/*.test.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
+        },
+      },
+      {
         resolve,
         // The SSR test runs in the node environment, which resolves through Vite's SSR settings.
         ssr: { resolve },

@@ -43,6 +43,8 @@ const steps = {
     ['test:docs'],
     ['test:unit'],
     ['test:browser'],
+    // @tethered/redis against Debian's redis-server, which each test file starts itself.
+    ['exec', 'vitest', 'run', '--project', 'redis'],
     ['test:integration'],
     ['test:e2e'],
   ],
@@ -65,6 +67,20 @@ function ensureChromium() {
   }
   console.warn(
     'No /usr/bin/chromium: the browser tests will fail. Install it: apt-get install chromium',
+  )
+}
+
+// The Redis adapter's tests start Debian's redis-server; a test tool never downloads one.
+function ensureRedis() {
+  if (existsSync('/usr/bin/redis-server')) return
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  if (isRoot && spawnSync('apt-get', ['--version']).status === 0) {
+    console.log('Installing Debian redis-server for the Redis adapter tests…')
+    run('apt-get', ['update', '-qq'])
+    if (run('apt-get', ['install', '-y', '-qq', 'redis-server']) === 0) return
+  }
+  console.warn(
+    'No /usr/bin/redis-server: the Redis adapter tests will fail. Install it: apt-get install redis-server',
   )
 }
 
@@ -94,7 +110,10 @@ function startPlayground() {
 }
 
 ensureInstalled()
-if (job === 'test') ensureChromium()
+if (job === 'test') {
+  ensureChromium()
+  ensureRedis()
+}
 if (job === 'start') startPlayground()
 for (const step of steps[job]) {
   const args = step[0] === 'exec' ? step : ['run', ...step]

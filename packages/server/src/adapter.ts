@@ -11,6 +11,61 @@
  */
 export type MaybePromise<T> = T | PromiseLike<T>
 
+/** The memory bounds of a reliable session's log: `bufferSize` messages, `maxAge` ms. */
+export interface SessionLogConfig {
+  readonly bufferSize: number
+  readonly maxAge: number
+}
+
+/** The gauges and counters a session log keeps up to date (`server.stats.sessions`). */
+export interface SessionLogStats {
+  buffered: number
+  bufferedBytes: number
+  evicted: number
+}
+
+/**
+ * What a reliable session sent and its client has not acknowledged, oldest first, with
+ * consecutive sequence numbers: message `first + size` is the next one pushed. The reads are
+ * synchronous (a remote store keeps a copy on the instance that owns the session); a push
+ * may return a promise, and the message is written to the socket only once it settles: it
+ * is in the log before the client can see it. A push that rejects could not be kept: the
+ * server reports it and ends the session, so the client is told it was not resumed.
+ */
+export interface SessionLog {
+  /** Sequence number of the oldest message kept (one past the newest when empty). */
+  readonly first: number
+  readonly size: number
+  /** Keeps message `first + size`; the oldest go when over `bufferSize` or older than `maxAge`. */
+  push(payload: string | Buffer, bytes: number, now: number): MaybePromise<void>
+  /** The client has everything up to `seq`. */
+  acknowledge(seq: number): void
+  /** Drops what is older than `maxAge`. */
+  expire(now: number): void
+  /** The payload of message `seq` (`first <= seq < first + size`). */
+  get(seq: number): string | Buffer
+  /** The client's messages up to `seq` reached handlers: where a resume elsewhere acknowledges from. */
+  received?(seq: number): void
+  /** The session is over here: the copy is released. */
+  clear(): void
+}
+
+/** A session another instance held, now this one's: what the server rebuilds it from. */
+export interface ClaimedSession {
+  /** The client id it had (`client.id`), kept across instances. */
+  readonly memberId: string
+  /** Its identity key (`client.key`). */
+  readonly key: string
+  /** The last client message handed to handlers. */
+  readonly inSeq: number
+  /** The last sequence number given out. */
+  readonly outSeq: number
+  /** Its log, holding every message after the client's ack. */
+  readonly log: SessionLog
+  /** The rooms it was in. */
+  readonly rooms: readonly string[]
+}
+
 /** A client on this instance, as the adapter sees it. */
 export interface AdapterMember {
   /** Unique across instances (a UUID). With reliable delivery, one per session. */
@@ -32,6 +87,11 @@ export interface AdapterHost<M extends AdapterMember> {
    */
   replaced(member: M): void
   /**
+   * Ends `member` (a reliable session: for good) with `code`, e.g. 1012 once the store is
+   * found to have lost its data: its client reconnects and is told it was not resumed.
+   */
+  end(member: M, code: number, reason: string): void
+  /**
    * Writes an encoded envelope to a local member, as a broadcast does: a shared store
    * delivers what other instances broadcast through this. False when it was not written.
    */
@@ -50,6 +110,21 @@ export interface Broadcast<M extends AdapterMember> {
   readonly except: ReadonlySet<M> | null
   /** The identity keys it was told to skip, for instances where they are connected. */
   readonly exceptKeys: readonly string[] | null
+  /**
+   * Reliable delivery: every target keeps it in its session log. A shared store delivers it
+   * on every instance in one order, the order the logs are in.
+   */
+  readonly reliable: boolean
+  /** Only the client with this identity key, wherever it is connected (`server.identity(key).emit()`). */
+  readonly to?: string | undefined
+}
+
+/** Where an identity is connected (`server.identity(key).locate()`). */
+export interface IdentityLocation {
+  /** The instance that holds it: `adapter.instanceId`, or `'local'` for the memory adapter. */
+  readonly instance: string
+  /** Whether a socket is attached (a reliable session whose client is away is not). */
+  readonly present: boolean
 }
 
 export interface StateAdapter<M extends AdapterMember = AdapterMember> {
@@ -80,8 +155,27 @@ export interface StateAdapter<M extends AdapterMember = AdapterMember> {
    */
   broadcast(message: Broadcast<M>, deliver: (member: M) => boolean): number
 
+  /** Where `key` is held, on any instance; undefined when nowhere. */
+  locate(key: string): MaybePromise<IdentityLocation | undefined>
+
   // Reliable sessions, by the id their client resumes with.
 
+  /** The log new session `id` keeps its unacknowledged messages in. */
+  createLog(id: string, config: SessionLogConfig, stats: SessionLogStats): SessionLog
+  /**
+   * A session this instance does not hold (`findSession` found nothing): a shared store
+   * takes it over from wherever it is, if it still holds every message after `ack` and
+   * belongs to `key` (any key when null). `become` turns the client that presented it into
+   * its member, before any broadcast can miss it. The memory adapter has none to claim.
+   */
+  claimSession(
+    id: string,
+    ack: number,
+    key: string | null,
+    config: SessionLogConfig,
+    stats: SessionLogStats,
+    become: (claimed: ClaimedSession) => M,
+  ): MaybePromise<M | undefined>
   addSession(id: string, member: M): MaybePromise<void>
   findSession(id: string): MaybePromise<M | undefined>
   /** The session ended: forgotten, away or not. */

@@ -22,6 +22,7 @@ export function broadcast<E extends EventMap, Id extends IdentityLike>(
   type: string,
   data: unknown,
   options: BroadcastOptions<E, Id> | undefined,
+  to?: string,
 ): number {
   assertEmitType('server.broadcast()', type)
   const room = options?.room
@@ -36,9 +37,18 @@ export function broadcast<E extends EventMap, Id extends IdentityLike>(
     text,
     room,
     except: list === null ? null : resolveExcept(adapter, list),
-    exceptKeys: list === null ? null : list.filter((entry) => typeof entry === 'string'),
+    exceptKeys: list === null ? null : exceptKeys(list),
+    reliable,
+    to,
   }
   return adapter.broadcast(message, (client) => client.deliver(payload, now, bytes))
+}
+
+/** Every key `except` names, clients' own included: what other instances skip. */
+function exceptKeys<E extends EventMap, Id extends IdentityLike>(
+  list: ReadonlyArray<Client<E, Id> | string>,
+): string[] {
+  return list.map((entry) => (typeof entry === 'string' ? entry : entry.key))
 }
 
 /** The local clients `except` names: clients, or identity keys of registered ones. */

@@ -14,7 +14,7 @@ import { admit, SEND_TEXT } from './backpressure'
 import type { Client, ClientCloseInfo } from './client'
 import { assertCloseArgs } from './close-args'
 import { encode } from './envelope'
-import { SocketServerError } from './errors'
+import { logFailed, SocketServerError } from './errors'
 import { receiveText, type TextHost } from './inbound'
 import { assertEmitType, ClientListeners } from './listeners'
 import type { ResolvedOptions } from './options-types'
@@ -93,9 +93,10 @@ const CLIENT_CLOSE = {
 export class ClientConnection<E extends EventMap = DefaultEvents, Id extends IdentityLike = string>
   implements Client<E, Id>
 {
-  readonly id: string
+  // Not readonly: a session taken over from another instance keeps its id and key there.
+  id: string
   readonly identity: Id
-  readonly key: string
+  key: string
   url: string
   remoteAddress: string | undefined
   readonly connectedAt: number
@@ -292,6 +293,14 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
 
   ping(): void {
     this.current.ping()
+  }
+
+  /** Reliable delivery: a message could not be kept in the session log (the store failed). */
+  lost(error: unknown): void {
+    this.host.report(logFailed(this.id, error))
+    if (this.session === undefined || this.session.ending) return
+    this.leaveAll()
+    this.end(1011, 'reliable delivery: the session log could not be written')
   }
 
   socketError(error: Error & { code?: string }): void {

@@ -87,3 +87,13 @@ export function assertTypeName(where: string, type: unknown, fix: string): void 
 export function assertFunction(where: string, value: unknown, what: string, fix: string): void {
   if (typeof value !== 'function') throw usageError(where, `the ${what} must be a function`, fix)
 }
+
+/** A reliable message its session log could not keep: not sent, and the session is ended. */
+export function logFailed(clientId: string, error: unknown): SocketServerError {
+  const detail = error instanceof Error ? error.message : String(error)
+  return new SocketServerError(
+    'ADAPTER_ERROR',
+    `a reliable message to client ${clientId} could not be stored, so it was not sent and the session is ended (its client is told it was not resumed): ${detail}`,
+    { clientId, cause: error },
+  )
+}

@@ -8,9 +8,15 @@ export type {
   AdapterHost,
   AdapterMember,
   Broadcast,
+  ClaimedSession,
+  IdentityLocation,
   MaybePromise,
+  SessionLog,
+  SessionLogConfig,
+  SessionLogStats,
   StateAdapter,
 } from './adapter'
+export { isPromiseLike, whenSettled } from './adapter'
 export type { Client, ClientCloseInfo } from './client'
 export { DEFAULTS } from './defaults'
 export { RequestError, SocketServerError, type SocketServerErrorCode } from './errors'
@@ -23,6 +29,7 @@ export type {
   SocketServerOptions,
   TextHeartbeatOptions,
 } from './options-types'
+export { ReplayBuffer } from './reliable/replay-buffer'
 export { createSocketServer } from './server'
 export type {
   BroadcastArgs,
@@ -30,6 +37,7 @@ export type {
   CloseOptions,
   CloseResult,
   Except,
+  IdentityTarget,
   RequestHandler,
   RoomTarget,
   ServerEvents,

@@ -1,5 +1,15 @@
-import type { AdapterHost, AdapterMember, Broadcast, StateAdapter } from './adapter'
+import type {
+  AdapterHost,
+  AdapterMember,
+  Broadcast,
+  IdentityLocation,
+  SessionLog,
+  SessionLogConfig,
+  SessionLogStats,
+  StateAdapter,
+} from './adapter'
 import { usageError } from './errors'
+import { ReplayBuffer } from './reliable/replay-buffer'
 import { Rooms } from './rooms'
 
 /**
@@ -43,6 +53,11 @@ class MemoryAdapter<M extends AdapterMember> implements StateAdapter<M> {
     return this.clients.get(key)?.present === true
   }
 
+  locate(key: string): IdentityLocation | undefined {
+    const holder = this.clients.get(key)
+    return holder && { instance: 'local', present: holder.present }
+  }
+
   join(room: string, member: M): void {
     this.rooms.join(room, member)
   }
@@ -56,7 +71,12 @@ class MemoryAdapter<M extends AdapterMember> implements StateAdapter<M> {
   }
 
   broadcast(message: Broadcast<M>, deliver: (member: M) => boolean): number {
-    const targets = message.room === undefined ? this.clients.values() : this.members(message.room)
+    const targets =
+      message.to !== undefined
+        ? [this.clients.get(message.to)].filter((m) => m !== undefined)
+        : message.room === undefined
+          ? this.clients.values()
+          : this.members(message.room)
     const skip = message.except
     let written = 0
     for (const member of targets) {
@@ -64,6 +84,14 @@ class MemoryAdapter<M extends AdapterMember> implements StateAdapter<M> {
       if (deliver(member)) written++
     }
     return written
+  }
+
+  createLog(_id: string, config: SessionLogConfig, stats: SessionLogStats): SessionLog {
+    return new ReplayBuffer(config, stats)
+  }
+
+  claimSession(): undefined {
+    return undefined
   }
 
   addSession(id: string, member: M): void {

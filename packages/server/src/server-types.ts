@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type {
+  DataArgs,
   DefaultEvents,
   EventMap,
   InData,
@@ -10,6 +11,7 @@ import type {
   RequestReply,
   RequestType,
 } from '@tethered/protocol'
+import type { IdentityLocation } from './adapter'
 import type { Client, ClientCloseInfo } from './client'
 import type { DEFAULTS } from './defaults'
 import type { SocketServerError } from './errors'
@@ -70,6 +72,19 @@ export interface RoomTarget<E extends EventMap, Id extends IdentityLike> {
   ): number
 }
 
+/** One identity, wherever it is connected: `server.identity(key)`. */
+export interface IdentityTarget<E extends EventMap> {
+  readonly key: string
+  /**
+   * Sends to the client holding `key`, on this instance or, through a shared adapter,
+   * another one. Returns 1 when written (or, with reliable delivery, kept) here, 0 when it
+   * is not held here: another instance delivers it if it holds it.
+   */
+  emit<K extends InType<E>>(type: K, ...args: DataArgs<InData<E, K>>): number
+  /** Whether and where it is connected, on any instance; undefined when nowhere. */
+  locate(): Promise<IdentityLocation | undefined>
+}
+
 export interface CloseOptions {
   /** @default {@link DEFAULTS.closeCode} (going away: clients reconnect, to another instance if there is one) */
   code?: number | undefined
@@ -103,7 +118,10 @@ export interface SocketServer<
   readonly ready: Promise<void>
   /** The address listened on (with `port`, after `ready`), or the attached server's. */
   address(): AddressInfo | null
-  /** Connected clients by identity key. */
+  /**
+   * Connected clients by identity key, on this instance. With a shared adapter (several
+   * instances) an identity may be connected elsewhere: `identity(key)` reaches it there.
+   */
   readonly clients: ReadonlyMap<string, Client<E, Id>>
   /** A copy of the counters. */
   readonly stats: ServerStats
@@ -116,6 +134,11 @@ export interface SocketServer<
   /** Sends to every client (or a room's members), serialized once; returns how many it was written to. */
   broadcast<K extends InType<E>>(type: K, ...args: BroadcastArgs<InData<E, K>, E, Id>): number
   to(room: string): RoomTarget<E, Id>
+  /**
+   * One identity (a key of `clients`), wherever it is connected: `clients` holds only this
+   * instance's; with a shared adapter this reaches the others too.
+   */
+  identity(key: string): IdentityTarget<E>
   /** Runs the upgrade pipeline on a request you routed here yourself (needed with `noServer`). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void
   /** Stops accepting, closes every client with 1001, resolves when all are gone (terminating stragglers after the timeout). */

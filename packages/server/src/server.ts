@@ -26,6 +26,7 @@ import type {
   BroadcastArgs,
   CloseOptions,
   CloseResult,
+  IdentityTarget,
   RequestHandler,
   RoomTarget,
   ServerEvents,
@@ -116,6 +117,10 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
         // Out of every room now, so it gets no more broadcasts while its close completes.
         member.leaveAll()
         member.end(4409, 'replaced by a newer connection')
+      },
+      end: (member, code, reason) => {
+        member.leaveAll()
+        member.end(code, reason)
       },
       deliver: (member, text) => member.deliver(text),
       report: (error) => this.events.storeFailed(error),
@@ -210,6 +215,23 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
           ...([data, { ...options, room }] as BroadcastArgs<InData<E, typeof type>, E, Id>),
         )
       },
+    }
+  }
+
+  identity(key: string): IdentityTarget<E> {
+    if (typeof key !== 'string' || key.length === 0) {
+      throw usageError(
+        'server.identity()',
+        `the key must be a non-empty string, got ${JSON.stringify(key) ?? String(key)}`,
+        'Pass a `client.key` (what `identityKey` returns for an identity).',
+      )
+    }
+    const { adapter, options } = this
+    return {
+      key,
+      emit: (type, ...args) =>
+        broadcast(adapter, options.keys, options.reliable !== null, type, args[0], undefined, key),
+      locate: async () => adapter.locate(key),
     }
   }
 

@@ -24,6 +24,9 @@ export function recordingHost() {
     replaced: (m) => {
       replaced.push(m)
     },
+    end: (m) => {
+      replaced.push(m)
+    },
     deliver: (m, text) => {
       delivered.push({ member: m, text })
       return true
@@ -133,7 +136,13 @@ export function describeStateAdapter(
         reached.push(m)
         return m !== c
       }
-      const all = { text: '{"type":"x"}', room: undefined, except: null, exceptKeys: null }
+      const all = {
+        text: '{"type":"x"}',
+        room: undefined,
+        except: null,
+        exceptKeys: null,
+        reliable: false,
+      }
       expect(adapter.broadcast(all, deliver)).toBe(2)
       expect(reached).toEqual([a, b, c])
       reached.length = 0
@@ -143,6 +152,70 @@ export function describeStateAdapter(
       reached.length = 0
       expect(adapter.broadcast({ ...all, room: 'nobody-here' }, deliver)).toBe(0)
       expect(reached).toEqual([])
+      await adapter.close()
+    })
+
+    it('locates an identity: whether its holder is present; nothing when nowhere', async () => {
+      const { adapter } = await attached()
+      expect(await adapter.locate('alice')).toBeUndefined()
+      const alice = member('alice')
+      await adapter.register(alice)
+      expect(await adapter.locate('alice')).toEqual({
+        instance: expect.any(String),
+        present: true,
+      })
+      await adapter.unregister(alice)
+      expect(await adapter.locate('alice')).toBeUndefined()
+      await adapter.close()
+    })
+
+    it('sends to one identity only with `to`', async () => {
+      const { adapter } = await attached()
+      const [a, b] = [member('a'), member('b')]
+      await adapter.register(a)
+      await adapter.register(b)
+      const reached: TestMember[] = []
+      const message = {
+        text: '{"type":"x"}',
+        room: undefined,
+        except: null,
+        exceptKeys: null,
+        reliable: false,
+        to: 'b',
+      }
+      expect(adapter.broadcast(message, (m) => reached.push(m) > 0)).toBe(1)
+      expect(reached).toEqual([b])
+      await adapter.close()
+    })
+
+    it('keeps a session log: consecutive messages, trimmed by acks, bounded by bufferSize', async () => {
+      const { adapter } = await attached()
+      const owner = member('alice')
+      const stats = { buffered: 0, bufferedBytes: 0, evicted: 0 }
+      // As the server does: the log first, then the session that keeps it.
+      const log = adapter.createLog('s1', { bufferSize: 3, maxAge: 60_000 }, stats)
+      await adapter.addSession('s1', owner)
+      for (const n of [1, 2, 3, 4]) await log.push(`p${n}`, 2, n)
+      // The oldest went over `bufferSize`.
+      expect([log.first, log.size, stats.evicted]).toEqual([2, 3, 1])
+      expect([log.get(2), log.get(4)]).toEqual(['p2', 'p4'])
+      log.acknowledge(3)
+      expect([log.first, log.size, stats.buffered]).toEqual([4, 1, 1])
+      // Nothing to take over from elsewhere for an id nobody holds.
+      const claimed = await adapter.claimSession(
+        'nobody',
+        0,
+        null,
+        {
+          bufferSize: 3,
+          maxAge: 60_000,
+        },
+        stats,
+        () => owner,
+      )
+      expect(claimed).toBeUndefined()
+      log.clear()
+      await adapter.removeSession('s1', owner)
       await adapter.close()
     })
 

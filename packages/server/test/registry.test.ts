@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { CloseCode } from '../src/index'
-import { closed, connect, nextEvent, start, tryUpgrade } from './helpers'
+import { closed, connect, inbox, nextEvent, start, tryUpgrade } from './helpers'
 
 type User = { id: string; name: string }
 type AnyEvents = { in: Record<string, unknown>; out: Record<string, unknown> }
@@ -81,5 +81,18 @@ describe('registry by identity', () => {
     first.close()
     await gone
     expect((await tryUpgrade(port, '/?token=alice-3')).status).toBe(101)
+  })
+
+  it('identity(key): emits to the client holding a key and locates it; nowhere is undefined', async () => {
+    const { server, url } = await start<AnyEvents, User>({ authenticate: byToken })
+    const alice = await connect(`${url}?token=alice-1`)
+    const box = inbox(alice)
+    expect(server.identity('alice').emit('notice', 'hi')).toBe(1)
+    expect(server.identity('bob').emit('notice', 'hi')).toBe(0)
+    await box.waitFor(1)
+    expect(box.messages).toEqual(['{"type":"notice","data":"hi"}'])
+    expect(await server.identity('alice').locate()).toEqual({ instance: 'local', present: true })
+    expect(await server.identity('bob').locate()).toBeUndefined()
+    expect(() => server.identity('')).toThrow(/the key must be a non-empty string.*client\.key/)
   })
 })

@@ -59,6 +59,10 @@ export function onHello<E extends EventMap, Id extends IdentityLike>(
     (found) => {
       // A remote store answers later: the socket may be gone by then.
       if (host.isClosing() || !client.isOpen) return
+      if (found === undefined) {
+        claim(host, client, parsed.session as string, parsed.ack)
+        return
+      }
       // Knowing a session id is not enough to take over another identity's session.
       const owner = found && (!client.authenticated || found.key === client.key) ? found : undefined
       const session = owner?.session
@@ -106,7 +110,9 @@ function start<E extends EventMap, Id extends IdentityLike>(
     () => {
       if (host.isClosing() || !client.isOpen) return
       const config = host.options.reliable as ReliableConfig
-      const session = new Session(randomUUID(), config, host.options, host.stats, client)
+      const id = randomUUID()
+      const log = host.adapter.createLog(id, config, host.stats.sessions)
+      const session = new Session(id, config, host.options, host.stats, client, log)
       client.session = session
       whenSettled(
         host.adapter.addSession(session.id, client),
@@ -116,6 +122,55 @@ function start<E extends EventMap, Id extends IdentityLike>(
         },
         host.report,
       )
+    },
+    host.report,
+  )
+}
+
+/**
+ * A session this instance does not hold: a shared store may take it over from another
+ * instance (whose client came back through the balancer to this one). Otherwise the client
+ * gets a new session, told it was not resumed.
+ */
+function claim<E extends EventMap, Id extends IdentityLike>(
+  host: HandshakeHost<E, Id>,
+  client: ClientConnection<E, Id>,
+  id: string,
+  ack: number,
+): void {
+  const config = host.options.reliable as ReliableConfig
+  const stats = host.stats
+  let session: Session | undefined
+  whenSettled(
+    host.adapter.claimSession(
+      id,
+      ack,
+      client.authenticated ? client.key : null,
+      config,
+      stats.sessions,
+      (claimed) => {
+        // The adapter calls this in its own order of deliveries: from here on, broadcasts
+        // to the session's rooms reach it.
+        client.id = claimed.memberId
+        client.key = claimed.key
+        session = new Session(id, config, host.options, stats, client, claimed.log)
+        session.restore(claimed.inSeq, claimed.outSeq)
+        client.session = session
+        for (const room of claimed.rooms) client.join(room)
+        return client
+      },
+    ),
+    (member) => {
+      if (member === undefined || session === undefined) {
+        stats.sessions.notResumed++
+        if (!host.isClosing() && client.isOpen) start(host, client, 0)
+        return
+      }
+      stats.sessions.resumed++
+      if (!client.isOpen) return
+      session.welcome(true, session.inSeq)
+      host.register(client)
+      session.replay(ack)
     },
     host.report,
   )

@@ -1,5 +1,4 @@
-import type { ReliableConfig } from '../options-types'
-import type { SessionStats } from '../stats'
+import type { SessionLog, SessionLogConfig, SessionLogStats } from '../adapter'
 
 export const byteLength = (payload: string | Buffer) =>
   typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
@@ -10,7 +9,7 @@ export const byteLength = (payload: string | Buffer) =>
  * only the first one is stored. A broadcast's payload is one string shared by every
  * session that keeps it.
  */
-export class ReplayBuffer {
+export class ReplayBuffer implements SessionLog {
   private payloads: Array<string | Buffer> = []
   private sizes: number[] = []
   private times: number[] = []
@@ -19,8 +18,8 @@ export class ReplayBuffer {
   first = 1
 
   constructor(
-    private readonly config: ReliableConfig,
-    private readonly stats: SessionStats,
+    private readonly config: SessionLogConfig,
+    private readonly stats: SessionLogStats,
   ) {}
 
   get size(): number {

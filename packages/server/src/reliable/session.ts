@@ -1,14 +1,16 @@
 import { encodeAck, encodeData, encodeWelcome, parseFrame, RELIABLE } from '@tethered/protocol'
 import { WebSocket } from 'ws'
+import { isPromiseLike, type SessionLog } from '../adapter'
 import { admit, type BackpressureLimits, hasRoom, SEND_TEXT } from '../backpressure'
 import type { ClientCloseInfo } from '../client'
 import type { ReliableConfig } from '../options-types'
 import type { ServerStats } from '../stats'
-import { ReplayBuffer } from './replay-buffer'
 
 /** What a session needs of its connection: the socket its client is on now. */
 export interface SessionLink {
   readonly socket: WebSocket
+  /** A message could not be kept in the log: it is not sent, and the session cannot go on. */
+  lost(error: unknown): void
 }
 
 /**
@@ -35,6 +37,11 @@ export class Session {
   /** The last message sequence given out. */
   outSeq = 0
   /**
+   * The last one in the log. Behind `outSeq` while a remote store has not confirmed the
+   * newest: nothing past it is written to a socket.
+   */
+  stored = 0
+  /**
    * The last one written to the current socket. Behind `outSeq` while the client is away or
    * reads slower than the server sends: the rest waits in the buffer and goes out as the
    * client's acks show it catching up.
@@ -50,8 +57,6 @@ export class Session {
   detached = false
   /** How the last socket closed: what `disconnect` reports when the session expires or is evicted. */
   lastClose: ClientCloseInfo = { code: 1006, reason: '' }
-  readonly buffer: ReplayBuffer
-
   constructor(
     /** The secret the client presents to resume; never shown to application code. */
     readonly id: string,
@@ -59,8 +64,9 @@ export class Session {
     private readonly limits: BackpressureLimits,
     private readonly stats: ServerStats,
     private readonly link: SessionLink,
+    /** What the client has not acknowledged: `adapter.createLog()`, kept where the adapter keeps it. */
+    readonly buffer: SessionLog,
   ) {
-    this.buffer = new ReplayBuffer(config, stats.sessions)
     stats.sessions.active++
     stats.sessions.started++
   }
@@ -73,7 +79,22 @@ export class Session {
    */
   send(payload: string | Buffer, bytes: number, now: number): void {
     const seq = ++this.outSeq
-    this.buffer.push(payload, bytes, now)
+    const kept = this.buffer.push(payload, bytes, now)
+    if (isPromiseLike(kept)) {
+      // Confirmations come back in the order the pushes went out: `stored` only grows.
+      kept.then(
+        () => {
+          if (this.ending) return
+          this.stored = seq
+          this.flush()
+        },
+        (error: unknown) => {
+          if (!this.ending) this.link.lost(error)
+        },
+      )
+      return
+    }
+    this.stored = seq
     const socket = this.link.socket
     if (socket.readyState !== WebSocket.OPEN) return
     if (this.sent !== seq - 1) this.flush()
@@ -95,7 +116,7 @@ export class Session {
       socket.close(1013, 'slow consumer: messages it had not received were dropped')
       return
     }
-    while (this.sent < this.outSeq && hasRoom(socket, this.limits)) {
+    while (this.sent < this.stored && hasRoom(socket, this.limits)) {
       const seq = ++this.sent
       socket.send(dataFrame(seq, this.buffer.get(seq)), SEND_TEXT)
     }
@@ -119,6 +140,7 @@ export class Session {
         return null
       }
       this.inSeq = frame.seq
+      this.buffer.received?.(frame.seq)
       if (++this.unacked >= RELIABLE.ACK_EVERY) this.sendAck()
       else this.ackTimer ??= setTimeout(() => this.sendAck(), RELIABLE.ACK_DELAY)
       return frame.payload
@@ -127,7 +149,7 @@ export class Session {
       const frame = parseFrame(text)
       if (frame?.kind === 'ack') {
         this.buffer.acknowledge(Math.min(frame.seq, this.sent))
-        if (this.sent < this.outSeq) this.flush()
+        if (this.sent < this.stored) this.flush()
         return null
       }
     }
@@ -156,6 +178,13 @@ export class Session {
     if (this.ending) return false
     this.buffer.expire(now)
     return ack <= this.outSeq && ack >= this.buffer.first - 1
+  }
+
+  /** Taken over from another instance: it carries on where the store says it was. */
+  restore(inSeq: number, outSeq: number): void {
+    this.inSeq = inSeq
+    this.outSeq = outSeq
+    this.stored = outSeq
   }
 
   /** After the welcome of a resume, sends in order what the client missed (it has up to `ack`). */

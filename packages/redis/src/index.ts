@@ -1,0 +1,2 @@
+export type { RedisAdapterOptions } from './options'
+export { type RedisStateAdapter, redisAdapter } from './redis-adapter'

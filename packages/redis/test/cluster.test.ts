@@ -1,0 +1,153 @@
+// Three instances of one cluster in this process, on one real redis-server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RedisServer, startRedis } from '../../../test/support/redis-server'
+import { waitFor } from '../../../test/support/wait'
+import { closed, connect, inbox, nextEvent, tryUpgrade } from '../../server/test/helpers'
+import { cluster, dataFrames, eventually, hello, types } from './support/cluster'
+
+let redis: RedisServer
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterAll(() => redis?.stop())
+
+/** One client of identity `name` on `url`, its messages' types as they arrive. */
+async function member(url: string, name: string) {
+  const ws = await connect(`${url}?token=${name}`)
+  const box = inbox(ws)
+  return { ws, box, got: () => box.messages.map((m) => (JSON.parse(m) as { type: string }).type) }
+}
+
+describe('across instances (plain delivery)', () => {
+  it('a broadcast from one instance reaches the clients of every instance once, `except` honoured', async () => {
+    const [a, b, c] = await cluster(3, redis.url)
+    if (!a || !b || !c) throw new Error('three instances')
+    const alice = await member(a.url, 'alice')
+    const bob = await member(b.url, 'bob')
+    const carol = await member(c.url, 'carol')
+    const dave = await member(c.url, 'dave')
+    a.server.broadcast('hello', undefined)
+    // `except` by key reaches another instance; a local client object too.
+    const ann = a.server.clients.get('alice')
+    if (!ann) throw new Error('alice on a')
+    a.server.broadcast('second', undefined, { except: [ann, 'dave'] })
+    await bob.box.waitFor(2)
+    await carol.box.waitFor(2)
+    await dave.box.waitFor(1)
+    await alice.box.waitFor(1)
+    // A third broadcast, so anything late of the second would have arrived before it.
+    c.server.broadcast('third', undefined)
+    for (const x of [alice, bob, carol, dave]) await x.box.waitFor(x === bob || x === carol ? 3 : 2)
+    expect(alice.got()).toEqual(['hello', 'third'])
+    expect(bob.got()).toEqual(['hello', 'second', 'third'])
+    expect(carol.got()).toEqual(['hello', 'second', 'third'])
+    expect(dave.got()).toEqual(['hello', 'third'])
+  })
+
+  it('a room emit reaches its members on every instance, and no one else', async () => {
+    const [a, b, c] = await cluster(3, redis.url)
+    if (!a || !b || !c) throw new Error('three instances')
+    const alice = await member(a.url, 'alice')
+    const bob = await member(b.url, 'bob')
+    const carol = await member(c.url, 'carol')
+    a.server.clients.get('alice')?.join('lobby')
+    b.server.clients.get('bob')?.join('lobby')
+    c.server.to('lobby').emit('news', 1)
+    // From the same instance: plain messages keep their order per sender.
+    c.server.broadcast('end', undefined)
+    await alice.box.waitFor(2)
+    await bob.box.waitFor(2)
+    await carol.box.waitFor(1)
+    expect(alice.got()).toEqual(['news', 'end'])
+    expect(bob.got()).toEqual(['news', 'end'])
+    expect(carol.got()).toEqual(['end'])
+  })
+
+  it("duplicate: 'replace' closes the older connection with 4409 on whatever instance holds it", async () => {
+    const [a, b] = await cluster(2, redis.url)
+    if (!a || !b) throw new Error('two instances')
+    const first = await member(a.url, 'alice')
+    const gone = closed(first.ws)
+    await member(b.url, 'alice')
+    expect((await gone).code).toBe(4409)
+    await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice released on a')
+    expect(b.server.clients.has('alice')).toBe(true)
+    expect(await b.server.identity('alice').locate()).toEqual({
+      instance: b.adapter.instanceId,
+      present: true,
+    })
+  })
+
+  it("duplicate: 'reject' answers 409 when the identity is connected on another instance", async () => {
+    const [a, b] = await cluster(2, redis.url, { duplicate: 'reject' })
+    if (!a || !b) throw new Error('two instances')
+    const alice = await member(a.url, 'alice')
+    expect((await tryUpgrade(b.port, '/?token=alice')).status).toBe(409)
+    expect((await tryUpgrade(b.port, '/?token=bob')).status).toBe(101)
+    alice.ws.close()
+    await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice gone')
+    // Released in Redis once the close completed there.
+    await eventually(
+      async () => (await b.server.identity('alice').locate()) === undefined,
+      'alice released in Redis',
+    )
+    expect((await tryUpgrade(b.port, '/?token=alice')).status).toBe(101)
+  })
+
+  it('reaches one identity wherever it is connected, and says where', async () => {
+    const [a, b] = await cluster(2, redis.url)
+    if (!a || !b) throw new Error('two instances')
+    const bob = await member(b.url, 'bob')
+    expect(a.server.clients.has('bob')).toBe(false)
+    expect(await a.server.identity('bob').locate()).toEqual({
+      instance: b.adapter.instanceId,
+      present: true,
+    })
+    expect(await a.server.identity('nobody').locate()).toBeUndefined()
+    expect(a.server.identity('bob').emit('direct', 'hi')).toBe(0)
+    await bob.box.waitFor(1)
+    expect(bob.box.messages).toEqual(['{"type":"direct","data":"hi"}'])
+  })
+})
+
+describe('across instances (reliable delivery)', () => {
+  it('a session resumes on another instance with every message once, in order, room broadcasts sent while away included', async () => {
+    const [a, b, c] = await cluster(3, redis.url, { delivery: 'reliable' })
+    if (!a || !b || !c) throw new Error('three instances')
+    const connected = nextEvent(a.server, 'connection')
+    const first = await hello(`${a.url}?token=alice`)
+    const [client] = await connected
+    client.join('lobby')
+    client.emit('one', 1)
+    c.server.to('lobby').emit('two', 2)
+    await first.box.waitFor(3, 'two messages on a')
+    first.ws.send('a:1')
+    // Let the ack reach Redis before the socket goes (acks are not awaited).
+    await waitFor(() => (a.server.stats.sessions.buffered ?? 0) === 1, 3_000, 'ack on a')
+    const away = nextEvent(a.server, 'error').catch(() => undefined)
+    first.ws.terminate()
+    await waitFor(() => a.server.stats.sessions.detached === 1, 3_000, 'detached on a')
+    c.server.to('lobby').emit('three', 3)
+    b.server.broadcast('four', 4)
+    c.server.broadcast('not-lobby', 0, { room: 'elsewhere' })
+    await waitFor(() => a.server.stats.sessions.buffered === 3, 3_000, 'kept on a while away')
+    const moved = nextEvent(a.server, 'disconnect')
+    const resumedOn = nextEvent(b.server, 'connection')
+    const second = await hello(`${b.url}?token=alice`, { session: first.welcome.session, ack: 1 })
+    expect(second.welcome).toMatchObject({ resumed: true, session: first.welcome.session })
+    const [resumed] = await resumedOn
+    expect(resumed.id).toBe(client.id)
+    expect([...resumed.rooms]).toEqual(['lobby'])
+    await second.box.waitFor(4, 'the missed messages on b')
+    expect(dataFrames(second.box.messages).map(([seq]) => seq)).toEqual([2, 3, 4])
+    expect(types(second.box.messages)).toEqual(['two', 'three', 'four'])
+    // The instance it left lets go of it.
+    expect((await moved)[1].code).toBe(4409)
+    expect(a.server.stats.sessions.active).toBe(0)
+    // And it goes on from b, in its rooms, numbered on.
+    a.server.to('lobby').emit('five', 5)
+    await second.box.waitFor(5, 'five on b')
+    expect(dataFrames(second.box.messages).at(-1)).toEqual([5, '{"type":"five","data":5}'])
+    void away
+  })
+})

@@ -1,0 +1,136 @@
+// What happens to a cluster when an instance dies, when Redis restarts (its data gone), when
+// Redis drops the PUB/SUB connections, and while Redis cannot be reached.
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RedisServer, startRedis } from '../../../test/support/redis-server'
+import { startTcpProxy } from '../../../test/support/tcp-proxy'
+import { waitFor } from '../../../test/support/wait'
+import { closed, connect, inbox, nextEvent, onCleanup } from '../../server/test/helpers'
+import { dataFrames, eventually, hello, instance, newPrefix, types } from './support/cluster'
+
+let redis: RedisServer
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterAll(() => redis?.stop())
+
+/** A connection of its own to the test's redis-server. */
+function admin(): Redis {
+  const client = new Redis(redis.url)
+  // It sees the restart too; the test reads what it needs after.
+  client.on('error', () => {})
+  onCleanup(() => client.disconnect())
+  return client
+}
+
+/** An instance whose Redis is reached through a proxy the test can cut. */
+async function cutOffInstance(prefix: string, options = {}) {
+  const proxy = await startTcpProxy(redis.port)
+  onCleanup(() => proxy.close())
+  const node = await instance(`redis://127.0.0.1:${proxy.port}`, prefix, options, { lease: 600 })
+  return { ...node, proxy }
+}
+
+describe('instance death', () => {
+  it('a survivor releases the identities of an instance whose lease expired, and its session resumes elsewhere with what was sent meanwhile', async () => {
+    const prefix = newPrefix()
+    const a = await cutOffInstance(prefix, { delivery: 'reliable' })
+    const b = await instance(redis.url, prefix, { delivery: 'reliable' }, { lease: 600 })
+    const connected = nextEvent(a.server, 'connection')
+    const first = await hello(`${a.url}?token=alice`)
+    const [client] = await connected
+    client.join('lobby')
+    b.server.to('lobby').emit('one', 1)
+    await first.box.waitFor(2, 'one on a')
+    // A is gone as far as the cluster can tell: no Redis, no client.
+    a.proxy.refuse(true)
+    a.proxy.cut()
+    first.ws.terminate()
+    b.server.to('lobby').emit('two', 2)
+    await eventually(
+      async () => (await b.server.identity('alice').locate()) === undefined,
+      'alice released once the lease of a expired',
+      5_000,
+    )
+    const second = await hello(`${b.url}?token=alice`, { session: first.welcome.session, ack: 0 })
+    expect(second.welcome.resumed).toBe(true)
+    await second.box.waitFor(3, 'both messages on b')
+    expect(dataFrames(second.box.messages).map(([seq]) => seq)).toEqual([1, 2])
+    expect(types(second.box.messages)).toEqual(['one', 'two'])
+  })
+})
+
+describe('Redis restart', () => {
+  it('the epoch changes: sessions are ended with 1012 and not resumed, and the instance carries on', async () => {
+    const prefix = newPrefix()
+    const a = await instance(redis.url, prefix, { delivery: 'reliable' })
+    const connected = nextEvent(a.server, 'connection')
+    const first = await hello(`${a.url}?token=alice`)
+    const [client] = await connected
+    client.emit('before', 1)
+    await first.box.waitFor(2)
+    const epoch = await admin().get(`${prefix}epoch`)
+    const ended = closed(first.ws)
+    await redis.restart()
+    expect(await ended).toEqual({ code: 1012, reason: 'the shared store lost its data' })
+    expect(a.errors.map((e) => e.message).join('\n')).toMatch(/Redis lost its data/)
+    const again = await hello(`${a.url}?token=alice`, { session: first.welcome.session, ack: 1 })
+    expect(again.welcome.resumed).toBe(false)
+    expect(await admin().get(`${prefix}epoch`)).not.toBe(epoch)
+    a.server.broadcast('after', 2)
+    await again.box.waitFor(2, 'a broadcast on the new session')
+    expect(dataFrames(again.box.messages)).toEqual([[1, '{"type":"after","data":2}']])
+  })
+})
+
+describe('PUB/SUB dropped by Redis', () => {
+  it('reliable broadcasts published while an instance was not subscribed are read from the log, in order', async () => {
+    const prefix = newPrefix()
+    const a = await instance(redis.url, prefix, { delivery: 'reliable' })
+    const b = await instance(redis.url, prefix, { delivery: 'reliable' })
+    const connected = nextEvent(b.server, 'connection')
+    const bob = await hello(`${b.url}?token=bob`)
+    await connected
+    const control = admin()
+    await control.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+    // Nobody hears the doorbell for these: only the log has them.
+    expect(await control.call('PUBSUB', 'NUMSUB', `${prefix}bell`)).toEqual([`${prefix}bell`, 0])
+    for (const n of [1, 2, 3]) a.server.broadcast('news', n)
+    await bob.box.waitFor(4, 'three broadcasts on b')
+    expect(dataFrames(bob.box.messages)).toEqual([
+      [1, '{"type":"news","data":1}'],
+      [2, '{"type":"news","data":2}'],
+      [3, '{"type":"news","data":3}'],
+    ])
+  })
+})
+
+describe('Redis unavailable', () => {
+  it('local clients are still served and each failure is an error event; a reliable message that cannot be stored ends its session loudly', async () => {
+    const prefix = newPrefix()
+    const plain = await cutOffInstance(prefix)
+    const local = await connect(`${plain.url}?token=carol`)
+    const box = inbox(local)
+    plain.proxy.refuse(true)
+    plain.proxy.cut()
+    await waitFor(() => plain.errors.length > 0, 3_000, 'the outage reported')
+    expect(plain.errors[0]?.message).toMatch(/Redis connection failed/)
+    expect(plain.server.broadcast('still', 1)).toBe(1)
+    await box.waitFor(1)
+    expect(box.messages).toEqual(['{"type":"still","data":1}'])
+
+    const reliable = await cutOffInstance(newPrefix(), { delivery: 'reliable' })
+    const connected = nextEvent(reliable.server, 'connection')
+    const dave = await hello(`${reliable.url}?token=dave`)
+    const [client] = await connected
+    reliable.proxy.refuse(true)
+    reliable.proxy.cut()
+    const gone = closed(dave.ws)
+    client.emit('unsaved', 1)
+    expect((await gone).code).toBe(1011)
+    expect(dataFrames(dave.box.messages)).toEqual([])
+    expect(reliable.errors.map((e) => e.message).join('\n')).toMatch(
+      /could not be stored, so it was not sent/,
+    )
+  })
+})
