@@ -55,6 +55,9 @@ const CONFIGS: Record<Kind, Record<string, unknown>> = {
       '@tethered/core/protocol': [join(TYPES, 'core/src/protocol.d.ts')],
       '@tethered/protocol': [join(TYPES, 'protocol/src/index.d.ts')],
       '@tethered/server': [join(TYPES, 'server/src/index.d.ts')],
+      '@tethered/redis': [join(TYPES, 'redis/src/index.d.ts')],
+      // Only the redis package depends on it; pnpm does not hoist it to the root.
+      ioredis: [join(ROOT, 'packages/redis/node_modules/ioredis')],
     },
   },
 }
@@ -79,7 +82,7 @@ export function writeBlocks(blocks: Block[]): Map<string, Block> {
   return byPath
 }
 
-/** The declarations of protocol, core and server, from their sources, for the NodeNext check. */
+/** The declarations of protocol, core, server and redis, from their sources, for the NodeNext check. */
 export function emitDeclarations(): void {
   const config = {
     compilerOptions: {
@@ -95,6 +98,7 @@ export function emitDeclarations(): void {
       'core/src/index.ts',
       'core/src/protocol.ts',
       'server/src/index.ts',
+      'redis/src/index.ts',
     ].map((f) => join(ROOT, 'packages', f)),
   }
   const path = join(OUT, 'tsconfig.types.json')
