@@ -12,7 +12,8 @@ export interface RedisAdapterOptions {
   prefix?: string | undefined
   /**
    * How long an instance stays alive in Redis without renewing (every third of it): after
-   * that a survivor releases its identities and detaches its sessions. @default 10000
+   * that a survivor releases its identities and its sessions expire after `maxAge` unless
+   * resumed elsewhere. An instance only stalled past it keeps them. @default 10000
    */
   lease?: number | undefined
   /**

@@ -59,6 +59,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       ready: () => {
         void this.checkEpoch()
       },
+      reaped: () => this.relist(),
       report: (error) => this.report(error),
     })
     this.feed = new Feed(
@@ -353,6 +354,40 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
     this.store.renewAndReap().catch((error: unknown) => this.report(error))
     void this.checkEpoch()
     this.feed.poll()
+  }
+
+  /**
+   * A survivor reaped this instance while it was alive (stalled past its lease): its
+   * identities were released and its sessions left to expire. They are still its own
+   * (reaping leaves the owner): it lists them again, and a key another instance took
+   * meanwhile is that instance's now, as if it had registered while this one was listed.
+   */
+  private relist(): void {
+    this.report(
+      new Error(
+        'this instance was taken for dead (its lease expired before it renewed it: a blocked event loop or a stalled process?); it holds its sessions and identities again. Raise `lease` if this recurs',
+      ),
+    )
+    this.sessions.keep()
+    for (const member of this.clients.values()) {
+      this.store
+        .run(
+          'tetheredRelist',
+          this.store.key('reg'),
+          this.store.key(`keys:${this.instanceId}`),
+          member.key,
+          `${this.holder(member)}${member.present ? 1 : 0}`,
+          this.instanceId,
+        )
+        .then(
+          (holder) => {
+            if (holder !== null && this.clients.get(member.key) === member) {
+              this.host?.replaced(member)
+            }
+          },
+          (error: unknown) => this.report(error),
+        )
+    }
   }
 
   /** Redis without the epoch this instance knows lost its data: sessions cannot be resumed. */

@@ -1,6 +1,6 @@
 /**
  * The Lua scripts: every change that must be atomic across instances runs as one script.
- * Session hashes (`s:<id>`) hold `o` (owner instance, '' when none), `m` (member id), `k`
+ * Session hashes (`s:<id>`) hold `o` (owner instance), `m` (member id), `k`
  * (identity key), `in` (last client message handled), `out` (last sequence given out), `b`
  * (last reliable broadcast the log has seen), `r` (rooms, JSON), `e` (epoch), `a` (maxAge).
  * The log (`l:<id>`) is a list of `<epoch ms>:<payload>`, message `out - LLEN + 1` first.
@@ -181,9 +181,11 @@ table.insert(entries, 1, from)
 return entries`
 
 /**
- * A dead instance (its lease expired): its identities are released, its sessions detached
- * (no owner, expiring after maxAge) for a survivor to take over. Only the first survivor
- * to ask does it. ARGV: dead instance, prefix.
+ * A dead instance (its lease expired): its identities are released, its sessions left to
+ * expire after maxAge unless a survivor takes them over. Only the first survivor to ask
+ * does it. The sessions keep their owner: an instance that was only stalled past its lease
+ * (not dead) still owns them when it runs again, and `KEEP` makes them last again. ARGV:
+ * dead instance, prefix.
  */
 export const REAP = `
 local p = ARGV[2]
@@ -204,7 +206,6 @@ end
 for _, id in ipairs(redis.call('SMEMBERS', p .. 'owned:' .. ARGV[1])) do
   local s = p .. 's:' .. id
   if redis.call('HGET', s, 'o') == ARGV[1] then
-    redis.call('HSET', s, 'o', '')
     local a = redis.call('HGET', s, 'a')
     redis.call('PEXPIRE', s, a)
     redis.call('PEXPIRE', p .. 'l:' .. id, a)
@@ -212,6 +213,32 @@ for _, id in ipairs(redis.call('SMEMBERS', p .. 'owned:' .. ARGV[1])) do
 end
 redis.call('DEL', p .. 'keys:' .. ARGV[1], p .. 'owned:' .. ARGV[1])
 return released`
+
+/**
+ * After this instance was reaped while alive: a session it still owns is listed as held
+ * here again and, when its client is present, kept (no expiry). KEYS: s, l, owned set.
+ * ARGV: instance, present (1/0), session id.
+ */
+export const KEEP = `
+if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
+redis.call('SADD', KEYS[3], ARGV[3])
+if ARGV[2] == '1' then
+  redis.call('PERSIST', KEYS[1])
+  redis.call('PERSIST', KEYS[2])
+end
+return 1`
+
+/**
+ * After this instance was reaped while alive: its member holds its key again, unless an
+ * instance has taken the key meanwhile (that holder is returned). KEYS: registry, keys held
+ * here. ARGV: key, value, instance.
+ */
+export const RELIST = `
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v and string.sub(v, 1, #ARGV[3] + 1) ~= ARGV[3] .. '\\t' then return v end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
+return false`
 
 export const SCRIPTS = {
   tetheredAppend: { keys: 2, lua: APPEND },
@@ -227,6 +254,8 @@ export const SCRIPTS = {
   tetheredPublish: { keys: 2, lua: PUBLISH },
   tetheredFetch: { keys: 2, lua: FETCH },
   tetheredReap: { keys: 0, lua: REAP },
+  tetheredKeep: { keys: 3, lua: KEEP },
+  tetheredRelist: { keys: 2, lua: RELIST },
 } as const
 
 export type ScriptName = keyof typeof SCRIPTS

@@ -247,6 +247,23 @@ export class RedisSessions<M extends AdapterMember> {
     )
   }
 
+  /** After this instance was reaped while alive: its sessions are listed and kept again. */
+  keep(): void {
+    const { store } = this.host
+    for (const [member, log] of this.logs) {
+      this.host.quietly(
+        store.run(
+          'tetheredKeep',
+          ...store.session(log.id),
+          store.key(`owned:${store.instance}`),
+          store.instance,
+          member.present ? 1 : 0,
+          log.id,
+        ),
+      )
+    }
+  }
+
   /** As on one instance: this instance's longest-away sessions make room for a new one. */
   makeRoom(max: number, evict: (member: M) => void): void {
     for (const oldest of this.awaySessions) {

@@ -13,6 +13,11 @@ export interface StoreEvents {
   resubscribed(): void
   /** The command connection is (again) ready: the epoch is checked. */
   ready(): void
+  /**
+   * A survivor took this instance for dead (its renewal came after the lease expired: a
+   * blocked event loop, a stalled process) and reaped it: what it holds is listed again.
+   */
+  reaped(): void
   report(error: unknown): void
 }
 
@@ -114,7 +119,9 @@ export class RedisStore {
 
   /** Renews the lease; instances listed without one are dead: the first survivor to see it reaps them. */
   async renewAndReap(): Promise<void> {
-    const others = await this.renew()
+    const { others, added } = await this.renew()
+    // Listed since `open`: missing from the list means a survivor reaped this instance.
+    if (added && !this.closed) this.events.reaped()
     if (others.length === 0) return
     const alive = await this.client.exists(...others.map((i) => this.key(`lease:${i}`)))
     if (alive === others.length) return
@@ -125,8 +132,11 @@ export class RedisStore {
     }
   }
 
-  /** Renews this instance's lease and says which other instances are listed. */
-  private async renew(): Promise<string[]> {
+  /**
+   * Renews this instance's lease and says which other instances are listed, and whether this
+   * one had to be listed again.
+   */
+  private async renew(): Promise<{ others: string[]; added: boolean }> {
     const reply = await this.client
       .multi()
       .set(this.key(`lease:${this.instance}`), '1', 'PX', this.options.lease)
@@ -134,7 +144,12 @@ export class RedisStore {
       .smembers(this.key('instances'))
       .exec()
     const members = reply?.[2]?.[1]
-    return Array.isArray(members) ? (members as string[]).filter((i) => i !== this.instance) : []
+    return {
+      others: Array.isArray(members)
+        ? (members as string[]).filter((i) => i !== this.instance)
+        : [],
+      added: reply?.[1]?.[1] === 1,
+    }
   }
 
   async close(): Promise<void> {

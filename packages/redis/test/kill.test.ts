@@ -1,15 +1,14 @@
 // Instances in child processes behind a round-robin balancer; one is SIGKILLed while a room
 // is being fed. Reliable clients resume on a survivor and lose nothing, double nothing, in
 // order; plain clients reconnect to a survivor.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type Connection, createConnection, reliable, type SessionInfo } from '@tethered/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { type RedisServer, startRedis } from '../../../test/support/redis-server'
 import { waitFor } from '../../../test/support/wait'
-import { onCleanup, within } from '../../server/test/helpers'
+import { onCleanup } from '../../server/test/helpers'
 import { instance, newPrefix } from './support/cluster'
+import { type Child, child as spawnChild } from './support/instance-child'
 import { startRoundRobin } from './support/round-robin'
 
 let redis: RedisServer
@@ -18,60 +17,16 @@ beforeAll(async () => {
 })
 afterAll(() => redis?.stop())
 
-const root = fileURLToPath(new URL('../../../', import.meta.url))
-const entry = fileURLToPath(new URL('./support/instance-process.ts', import.meta.url))
-const loader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href
-
 /**
- * Long enough that a survivor stalled by a loaded machine keeps its lease (an instance that
- * loses it has its sessions detached: they resume, but the test would count them as moved).
+ * Long enough that a survivor stalled by a loaded machine keeps its lease (one that loses it
+ * keeps its sessions but reports it, and the test expects no errors from the survivors).
  * Resuming on a survivor needs no lease to expire: the session is taken over at once.
  */
 const LEASE = 5_000
 
-interface Child {
-  readonly process: ChildProcess
-  readonly port: number
-  readonly errors: string[]
-}
-
-/** One instance in its own process; killed after the test if still alive. */
-async function child(prefix: string, delivery: 'plain' | 'reliable'): Promise<Child> {
-  const proc = spawn(
-    process.execPath,
-    ['--conditions=@tethered/source', '--import', loader, entry],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        REDIS_URL: redis.url,
-        PREFIX: prefix,
-        DELIVERY: delivery,
-        LEASE: String(LEASE),
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  )
-  onCleanup(() => {
-    if (proc.exitCode === null && proc.signalCode === null && proc.pid) {
-      process.kill(proc.pid, 'SIGKILL')
-    }
-  })
-  const errors: string[] = []
-  const port = await within(
-    new Promise<number>((resolve, reject) => {
-      proc.on('message', (message: { port?: number; error?: string }) => {
-        if (message.error !== undefined) errors.push(message.error)
-        if (message.port !== undefined) resolve(message.port)
-      })
-      proc.once('exit', (code) => reject(new Error(`instance exited with ${String(code)}`)))
-    }),
-    // Each process compiles the sources with tsx first: slow on a loaded machine.
-    'an instance process',
-    45_000,
-  )
-  return { process: proc, port, errors }
-}
+/** One instance in its own process. */
+const child = (prefix: string, delivery: 'plain' | 'reliable'): Promise<Child> =>
+  spawnChild(redis.url, prefix, delivery, LEASE)
 
 function client(url: string, delivery: typeof reliable | undefined) {
   const c: Connection<unknown, string> = createConnection(url, {
