@@ -17,6 +17,7 @@ export {
   type RequestType,
 } from '@tethered/protocol'
 export { backoffDelay } from './backoff'
+export type { Bindable, BindableMethods } from './bindable'
 export { defaultShouldReconnect } from './close-policy'
 export { createConnection } from './connection'
 export { createSocket, type Socket, type SocketOptions } from './create-socket'

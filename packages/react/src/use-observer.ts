@@ -1,24 +1,10 @@
+import type { Bindable, BindableMethods as Methods } from '@tethered/core'
 import { useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react'
 
 // A layout effect hands the latest options to the observer right after commit, before any
 // socket event (a macrotask) can reach a stale callback. On the server effects never run, and
 // React 18 warns about useLayoutEffect there, so the server gets the silent useEffect.
 const useIsomorphicLayoutEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect
-
-/** What the core observers offer a hook: what binds them, and their methods. */
-interface Store<S, O> {
-  setOptions(source: S, options: O): void
-  subscribe(listener: () => void): () => void
-  getSnapshot(): object
-  getServerSnapshot(): object
-  getConnection?(): unknown
-}
-
-/** An observer's methods: everything but what binds it to a component. */
-export type Methods<St> = Omit<
-  St,
-  'setOptions' | 'subscribe' | 'getSnapshot' | 'getServerSnapshot' | 'getConnection'
->
 
 /**
  * A core observer as React state: its snapshot plus its methods.
@@ -29,7 +15,7 @@ export type Methods<St> = Omit<
  * taken as they are, and the socket restarts only when the url, `connect`, `share`,
  * `protocols` or `queryParams` values change.
  */
-export function useObserver<S, O, St extends Store<S, O>>(
+export function useObserver<S, O, St extends Bindable<S, O>>(
   create: (source: S, options: O) => St,
   url: S,
   options: O,

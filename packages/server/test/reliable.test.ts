@@ -120,12 +120,7 @@ describe('reliable delivery: the wire format', () => {
     )
     a.ws.send('a:2')
     b.ws.send('a:2')
-    await within(
-      (async () => {
-        while (server.stats.sessions.buffered !== 1) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'the acks to trim the buffers',
-    )
+    await waitFor(() => server.stats.sessions.buffered === 1, WAIT, 'the acks to trim the buffers')
     expect(server.stats.sessions.bufferedBytes).toBe(Buffer.byteLength('{"type":"news","data":2}'))
   })
 
@@ -245,12 +240,7 @@ describe('reliable delivery: the wire format', () => {
     first.ws.send('a:1')
     const client = [...server.clients.values()][0] as Client<Events>
     first.ws.terminate()
-    await within(
-      (async () => {
-        while (server.stats.sessions.detached !== 1) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'the session to detach',
-    )
+    await waitFor(() => server.stats.sessions.detached === 1, WAIT, 'the session to detach')
     expect(client.isOpen).toBe(false)
     expect(server.clients.get(client.key)).toBe(client)
     // Sent while the client is away: kept.
@@ -279,12 +269,7 @@ describe('reliable delivery: the wire format', () => {
       5,
       '{"type":"news","data":5}',
     ])
-    await within(
-      (async () => {
-        while (seen.length < 2) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'the second message',
-    )
+    await waitFor(() => seen.length >= 2, WAIT, 'the second message')
     expect(seen).toEqual([1, 2])
     expect(connections).toBe(1)
     expect(disconnects).toBe(0)
@@ -330,12 +315,7 @@ describe('reliable delivery: the wire format', () => {
     for (let n = 1; n <= 5; n++) server.broadcast('news', n)
     await first.box.waitFor(first.from + 5)
     first.ws.terminate()
-    await within(
-      (async () => {
-        while (server.stats.sessions.detached !== 1) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'the session to detach',
-    )
+    await waitFor(() => server.stats.sessions.detached === 1, WAIT, 'the session to detach')
     // Messages 1 and 2 were pushed out of the 3-message buffer unacknowledged.
     expect(server.stats.sessions.evicted).toBe(2)
     const again = await hello(url, { session: first.welcome.session, ack: 0 })
@@ -348,12 +328,7 @@ describe('reliable delivery: the wire format', () => {
     server.broadcast('news', 6)
     await again.box.waitFor(again.from + 1)
     expect(dataFrames(again.box.messages, again.from)).toEqual([[1, '{"type":"news","data":6}']])
-    await within(
-      (async () => {
-        while (seen.length < 3) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'the message on the new session',
-    )
+    await waitFor(() => seen.length >= 3, WAIT, 'the message on the new session')
     expect(seen).toEqual([1, 2, 3])
     expect(server.stats.sessions).toMatchObject({ active: 1, notResumed: 1, started: 2 })
     // An id the server never gave: not resumed either, nothing acknowledged.
@@ -367,12 +342,7 @@ describe('reliable delivery: the wire format', () => {
     })
     const first = await hello(url)
     first.ws.terminate()
-    await within(
-      (async () => {
-        while (server.stats.sessions.detached !== 1) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'the session to detach',
-    )
+    await waitFor(() => server.stats.sessions.detached === 1, WAIT, 'the session to detach')
     const gone = nextEvent(server, 'disconnect')
     const payload = 'x'.repeat(100)
     for (let n = 0; n < 50; n++) server.broadcast('direct', payload)
@@ -529,12 +499,7 @@ describe('reliable delivery: the wire format', () => {
     server.on('connection', (client) => client.on('say', (n) => seen.push(n)))
     const first = await hello(url)
     first.ws.send(`m:1:${say(1)}`)
-    await within(
-      (async () => {
-        while (seen.length < 1) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'the message',
-    )
+    await waitFor(() => seen.length >= 1, WAIT, 'the message')
     const ended = nextEvent(server, 'disconnect')
     const done = closed(first.ws)
     ;[...server.clients.values()][0]?.close(4000, 'bye')
@@ -555,12 +520,7 @@ describe('reliable delivery: the wire format', () => {
     away.ws.terminate()
     const here = await hello(url)
     here.ws.send(`m:1:${say(1)}`)
-    await within(
-      (async () => {
-        while (seen.length < 1) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'the message',
-    )
+    await waitFor(() => seen.length >= 1, WAIT, 'the message')
     const reasons: number[] = []
     server.on('disconnect', (_c, info) => reasons.push(info.code))
     const done = closed(here.ws)
@@ -673,12 +633,7 @@ describe('reliable delivery: with the @tethered/core client', () => {
     for (let n = 21; n <= 30; n++) c.sendMessage(say(n))
     for (let n = 21; n <= 30; n++) server.broadcast('news', n)
     expect(await session).toMatchObject({ resumed: true })
-    await within(
-      (async () => {
-        while (got.length < 30 || received.length < 30) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'everything',
-    )
+    await waitFor(() => got.length >= 30 && received.length >= 30, WAIT, 'everything')
     const range = Array.from({ length: 30 }, (_, i) => i + 1)
     expect(got).toEqual(range)
     expect(received.map((m) => (JSON.parse(m) as { data: number }).data)).toEqual(range)
@@ -694,12 +649,7 @@ describe('reliable delivery: with the @tethered/core client', () => {
     await opened(c)
     for (let n = 1; n <= 5; n++) c.sendMessage(say(n))
     first.server.broadcast('news', 1)
-    await within(
-      (async () => {
-        while (got.length < 5) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'the first messages',
-    )
+    await waitFor(() => got.length >= 5, WAIT, 'the first messages')
     // Graceful shutdown: acks first, then 1001, which the client retries.
     await first.server.close()
     const next = createSocketServer<Events>({ port, host: '127.0.0.1', delivery: 'reliable' })
@@ -713,12 +663,9 @@ describe('reliable delivery: with the @tethered/core client', () => {
     expect(c.getSnapshot().resumed).toBe(false)
     c.sendMessage(say(6))
     next.broadcast('news', 2)
-    await within(
-      (async () => {
-        while (gotAfter.length < 1 || received.length < 1) {
-          await new Promise((r) => setTimeout(r, 5))
-        }
-      })(),
+    await waitFor(
+      () => gotAfter.length >= 1 && received.length >= 1,
+      WAIT,
       'the first messages after the restart',
     )
     // The old server acknowledged 1–5 before its 1001: none is sent twice.
@@ -746,12 +693,7 @@ describe('reliable delivery: with the @tethered/core client', () => {
     expect(await next).toMatchObject({ resumed: false })
     expect(server.stats.sessions).toMatchObject({ notResumed: 1, evicted: 5 })
     c.sendMessage(say(6))
-    await within(
-      (async () => {
-        while (!got.includes(6)) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'the message after the new session',
-    )
+    await waitFor(() => got.includes(6), WAIT, 'the message after the new session')
     expect(got).toEqual([1, 2, 3, 4, 5, 6])
   })
 
@@ -759,12 +701,7 @@ describe('reliable delivery: with the @tethered/core client', () => {
     const { server, url } = await reliableStart()
     const c = client(url, { heartbeat: { interval: 30, timeout: 200 } })
     await opened(c)
-    await within(
-      (async () => {
-        while (server.stats.heartbeats < 3) await new Promise((r) => setTimeout(r, 5))
-      })(),
-      'three heartbeats',
-    )
+    await waitFor(() => server.stats.heartbeats >= 3, WAIT, 'three heartbeats')
     expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
     expect(server.stats.messagesIn).toBe(0)
     expect(server.stats.sessions.buffered).toBe(0)

@@ -1,4 +1,4 @@
-import type { UrlSource } from '@tethered/core'
+import type { Bindable, BindableMethods as Methods, UrlSource } from '@tethered/core'
 import {
   getCurrentScope,
   type MaybeRefOrGetter,
@@ -23,21 +23,6 @@ export interface ImmediateOption {
 
 /** Each snapshot field as a readonly shallow ref: the value is never made deeply reactive. */
 export type ReadonlyRefs<S> = { readonly [K in keyof S]-?: Readonly<ShallowRef<S[K]>> }
-
-/** What the core observers have in common: the part this file binds. */
-interface Store<S, O, Src = UrlSource> {
-  setOptions(source: Src, options: O): void
-  subscribe(listener: () => void): () => void
-  getSnapshot(): S
-  getServerSnapshot(): S
-  getConnection?(): unknown
-}
-
-/** An observer's methods: everything but what binds it to a component. */
-export type Methods<St> = Omit<
-  St,
-  'setOptions' | 'subscribe' | 'getSnapshot' | 'getServerSnapshot' | 'getConnection'
->
 
 function readUrl(url: MaybeRefOrGetter<UrlSource>): UrlSource {
   // An `async` function is core's url provider, called before every attempt: it is handed
@@ -67,7 +52,7 @@ function readOptions<O>(options: MaybeRefOrGetter<(O & ImmediateOption) | undefi
  * unsubscribes, which lets core release the socket. Returns the refs and the observer's
  * methods.
  */
-export function bind<O, St extends Store<object, O, Src>, Src = UrlSource>(
+export function bind<O, St extends Bindable<Src, O>, Src = UrlSource>(
   name: string,
   create: (source: Src, options: O) => St,
   // A url, or (useConnection) a getter of the connection, which `readUrl` reads as it is.
