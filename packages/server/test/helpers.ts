@@ -3,6 +3,7 @@ import { createServer, type Server as HttpServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach } from 'vitest'
 import { type ClientOptions, type RawData, WebSocket } from 'ws'
+import { nextEvent as waitForEvent } from '../../../test/support/wait'
 import {
   createSocketServer,
   type DefaultEvents,
@@ -195,19 +196,15 @@ export function tryUpgrade(
   )
 }
 
-/** Resolves on the next emission of a server event. */
+/** The arguments of a server event's next emission (the shared wait: a timeout unsubscribes). */
 export function nextEvent<
   E extends EventMap,
   Id extends IdentityLike,
   K extends keyof ServerEvents<E, Id>,
 >(server: SocketServer<E, Id>, event: K): Promise<ServerEvents<E, Id>[K]> {
-  return within(
-    new Promise<ServerEvents<E, Id>[K]>((resolve) => {
-      const off = server.on(event, (...args) => {
-        off()
-        resolve(args)
-      })
-    }),
+  return waitForEvent(
+    (handler: (...args: ServerEvents<E, Id>[K]) => void) => server.on(event, handler),
+    WAIT,
     `server '${String(event)}'`,
   )
 }
