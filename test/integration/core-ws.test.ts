@@ -7,6 +7,7 @@ import {
 } from '@tethered/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer, type WebSocket as WsSocket } from 'ws'
+import { nextEvent } from '../support/wait'
 
 const servers: WebSocketServer[] = []
 afterEach(async () => {
@@ -31,14 +32,9 @@ async function echoServer() {
 /** The TCP socket under a server-side `ws` socket, to write frames ws would never send. */
 const rawSocket = (s: WsSocket) => (s as unknown as { _socket: Socket })._socket
 
-const until = <T>(register: (done: (v: T) => void) => void, ms = 5_000) =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms)
-    register((v) => {
-      clearTimeout(timer)
-      resolve(v)
-    })
-  })
+/** The first value a handler is given: the shared bounded wait, labelled, unsubscribed after. */
+const until = <T>(label: string, subscribe: (done: (value: T) => void) => () => void) =>
+  nextEvent<[T]>(subscribe, 5_000, label).then(([value]) => value)
 
 describe('core against a real ws server', () => {
   it('round-trips JSON, with query parameters and protocols on the handshake', async () => {
@@ -49,7 +45,7 @@ describe('core against a real ws server', () => {
       queryParams: { token: 'a b/c' },
     })
     c.sendJsonMessage({ n: 1 }) // queued until open
-    const json = await until<{ n: number } | undefined>((done) =>
+    const json = await until<{ n: number } | undefined>('message', (done) =>
       c.on('message', (_e, j) => done(j)),
     )
     expect(json).toEqual({ n: 1 })
@@ -60,9 +56,9 @@ describe('core against a real ws server', () => {
   it('receives binary as ArrayBuffer when asked, and reports it when JSON was expected', async () => {
     const { url } = await echoServer()
     const c = createConnection(url, { WebSocket, binaryType: 'arraybuffer' })
-    await until((done) => c.on('open', done))
+    await until('open', (done) => c.on('open', done))
     c.sendMessage(new Uint8Array([1, 2, 3]))
-    const error = await until<Error>((done) => c.on('error', done))
+    const error = await until<Error>('error', (done) => c.on('error', done))
     expect(error.message).toMatch(/binary message/i)
     expect(c.getSnapshot().lastMessage?.data).toBeInstanceOf(ArrayBuffer)
     c.dispose()
@@ -71,13 +67,13 @@ describe('core against a real ws server', () => {
   it('gives ws messages the MessageEvent fields apps read: type, data as text or bytes, target', async () => {
     const { url } = await echoServer()
     const c = createConnection(url, { WebSocket, parse: false })
-    await until((done) => c.on('open', done))
+    await until('open', (done) => c.on('open', done))
     c.sendMessage('héllo')
-    const text = await until<MessageEvent>((done) => c.on('message', done))
+    const text = await until<MessageEvent>('message', (done) => c.on('message', done))
     expect(text).toMatchObject({ type: 'message', data: 'héllo', target: c.getWebSocket() })
     expect(c.getSnapshot().lastMessage).toBe(text)
     c.sendMessage(new Uint8Array([1, 2, 3]))
-    const bytes = await until<MessageEvent>((done) => c.on('message', done))
+    const bytes = await until<MessageEvent>('message', (done) => c.on('message', done))
     // ws's own default binaryType: a Buffer.
     expect(Buffer.isBuffer(bytes.data)).toBe(true)
     expect([...(bytes.data as Buffer)]).toEqual([1, 2, 3])
@@ -105,9 +101,9 @@ describe('core against a real ws server', () => {
         c.open() // a new socket now; the flooding one is let go
       }
     })
-    await until((done) => c.on('open', () => replaced && done(undefined)))
+    await until('open', (done) => c.on('open', () => replaced && done(undefined)))
     c.sendMessage('fresh')
-    await until((done) => c.on('message', (e) => e.data === 'fresh' && done(undefined)))
+    await until('message', (done) => c.on('message', (e) => e.data === 'fresh' && done(undefined)))
     clearInterval(flood)
     expect(late).toBe(0)
     c.dispose()
@@ -116,11 +112,11 @@ describe('core against a real ws server', () => {
   it('retries a server restart (1001) and stops on a normal closure (1000)', async () => {
     const { url, wss } = await echoServer()
     const c = createConnection(url, { WebSocket, reconnectInterval: 20 })
-    await until((done) => c.on('open', done))
+    await until('open', (done) => c.on('open', done))
     for (const client of wss.clients) client.close(1001, 'restarting')
-    await until((done) => c.on('open', done))
+    await until('open', (done) => c.on('open', done))
     expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
-    const stopped = until((done) => c.on('reconnect-stop', done))
+    const stopped = until('reconnect-stop', (done) => c.on('reconnect-stop', done))
     for (const client of wss.clients) client.close(1000, 'bye')
     await expect(stopped).resolves.toMatchObject({ reason: 'policy' })
     expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
@@ -129,14 +125,17 @@ describe('core against a real ws server', () => {
 
   it('a manual close sends the code and reason to the server', async () => {
     const { url, wss } = await echoServer()
-    const closed = until<[number, string]>((done) =>
-      wss.on('connection', (s) => s.on('close', (code, reason) => done([code, reason.toString()]))),
-    )
+    const closed = until<[number, string]>('the server-side close', (done) => {
+      const connected = (s: WsSocket) =>
+        s.on('close', (code, reason) => done([code, reason.toString()]))
+      wss.on('connection', connected)
+      return () => wss.off('connection', connected)
+    })
     const c = createConnection(url, { WebSocket })
-    await until((done) => c.on('open', done))
+    await until('open', (done) => c.on('open', done))
     c.close(4001, 'logout')
     await expect(closed).resolves.toEqual([4001, 'logout'])
-    await until((done) => c.on('close', done))
+    await until('close', (done) => c.on('close', done))
     expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
     c.dispose()
   })
@@ -168,8 +167,10 @@ describe('core against a real ws server', () => {
       const c = createConnection(url, { WebSocket: Small, parse: false, reconnectInterval: 20 })
       const errors: Error[] = []
       c.on('error', (e) => errors.push(e))
-      const closed = until<CloseInfo>((done) => c.on('close', done))
-      const stopped = until<ReconnectStopInfo>((done) => c.on('reconnect-stop', done))
+      const closed = until<CloseInfo>('close', (done) => c.on('close', done))
+      const stopped = until<ReconnectStopInfo>('reconnect-stop', (done) =>
+        c.on('reconnect-stop', done),
+      )
       expect(await closed).toMatchObject({ code, wasClean: false })
       await expect(stopped).resolves.toMatchObject({ reason: 'policy', close: { code } })
       expect(errors).toEqual([expect.objectContaining({ code: 'SOCKET' })])
