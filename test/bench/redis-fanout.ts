@@ -9,9 +9,9 @@
 //   node --expose-gc --conditions=@tethered/source --import tsx test/bench/redis-fanout.ts
 //
 // Needs Debian's redis-server.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
 import { WebSocket } from 'ws'
+import { spawnInstance } from '../../packages/redis/test/support/instance-spawn'
 import { startRoundRobin } from '../../packages/redis/test/support/round-robin'
 import { machine, writeResults } from '../support/bench'
 import { startRedis } from '../support/redis-server'
@@ -21,37 +21,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 8)
 const PAD = 'x'.repeat(1000)
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const entry = fileURLToPath(
-  new URL('../../packages/redis/test/support/instance-process.ts', import.meta.url),
-)
-const loader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href
 const redis = await startRedis()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function child(adapter: string, prefix: string): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(
-    process.execPath,
-    ['--conditions=@tethered/source', '--import', loader, entry],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        REDIS_URL: redis.url,
-        PREFIX: prefix,
-        DELIVERY: 'plain',
-        ADAPTER: adapter,
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  )
-  return new Promise((resolve, reject) => {
-    proc.on('message', (m: { port?: number }) => {
-      if (m.port !== undefined) resolve({ proc, port: m.port })
-    })
-    proc.once('exit', (code) => reject(new Error(`instance exited with ${String(code)}`)))
-  })
-}
+const child = (adapter: string, prefix: string) =>
+  spawnInstance({ REDIS_URL: redis.url, PREFIX: prefix, DELIVERY: 'plain', ADAPTER: adapter })
 
 const percentile = (sorted: Float64Array, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0
@@ -86,7 +60,7 @@ async function setup(name: string, instances: number, adapter: string) {
     await Promise.all(batch)
   }
   await sleep(500)
-  const publisher = children[0]?.proc as ChildProcess
+  const publisher = children[0]?.process as ChildProcess
   let seq = 0
   let complete = 0
   const send = () => publisher.send({ emit: { seq: ++seq, t: performance.now(), pad: PAD } })
@@ -103,7 +77,7 @@ async function setup(name: string, instances: number, adapter: string) {
   const sorted = Float64Array.from(latencies).sort()
   for (const ws of sockets) ws.terminate()
   await balancer.close()
-  for (const c of children) c.proc.kill('SIGKILL')
+  for (const c of children) c.process.kill('SIGKILL')
   return {
     setup: name,
     clients: CLIENTS,

@@ -13,8 +13,9 @@
 
 import { spawnSync } from 'node:child_process'
 import { createSocketServer } from '@tethered/server'
-import { WebSocket } from 'ws'
+import type { WebSocket } from 'ws'
 import { redisAdapter } from '../../packages/redis/src/index'
+import { rawSession } from '../../packages/redis/test/support/raw-session'
 import { machine, writeResults } from '../support/bench'
 import { startRedis } from '../support/redis-server'
 
@@ -43,15 +44,10 @@ interface Member {
   received: number
 }
 
-/** A reliable session by hand (as memory.bench.ts): handshake, welcome, then frames counted. */
+/** A reliable session by hand; then its frames are counted. */
 async function member(): Promise<Member> {
-  const ws = new WebSocket(url)
-  await new Promise((resolve) => ws.once('open', resolve))
-  const welcome = new Promise((resolve) => ws.once('message', resolve))
-  ws.send('h:{"v":1,"session":null,"ack":0}')
-  await welcome
-  const m: Member = { ws, received: 0 }
-  ws.on('message', () => m.received++)
+  const m: Member = { ws: await rawSession(url), received: 0 }
+  m.ws.on('message', () => m.received++)
   return m
 }
 

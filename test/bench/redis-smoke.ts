@@ -9,12 +9,12 @@
 //
 // BENCH_LEASE sets the instances' lease (10000, the default). Needs Debian's redis-server
 // and redis-cli.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { spawnSync } from 'node:child_process'
 import { type Connection, createConnection, reliable } from '@tethered/core'
 import { createSocketServer } from '@tethered/server'
 import { WebSocket } from 'ws'
 import { redisAdapter } from '../../packages/redis/src/index'
+import { spawnInstance } from '../../packages/redis/test/support/instance-spawn'
 import { startRoundRobin } from '../../packages/redis/test/support/round-robin'
 import { machine, writeResults } from '../support/bench'
 import { startRedis } from '../support/redis-server'
@@ -27,41 +27,11 @@ const INSTANCES = 3
 /** After the last broadcast, how long clients get to catch up before counting. */
 const SETTLE = 30_000
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const entry = fileURLToPath(
-  new URL('../../packages/redis/test/support/instance-process.ts', import.meta.url),
-)
-const loader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href
-
 const redis = await startRedis()
 const prefix = 'smoke:'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-interface Child {
-  readonly process: ChildProcess
-  readonly port: number
-  readonly errors: string[]
-}
-
-function child(): Promise<Child> {
-  const proc = spawn(
-    process.execPath,
-    ['--conditions=@tethered/source', '--import', loader, entry],
-    {
-      cwd: root,
-      env: { ...process.env, REDIS_URL: redis.url, PREFIX: prefix, LEASE: String(LEASE) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  )
-  const errors: string[] = []
-  return new Promise((resolve, reject) => {
-    proc.on('message', (message: { port?: number; error?: string }) => {
-      if (message.error !== undefined) errors.push(message.error)
-      if (message.port !== undefined) resolve({ process: proc, port: message.port, errors })
-    })
-    proc.once('exit', (code) => reject(new Error(`instance exited with ${String(code)}`)))
-  })
-}
+const child = () => spawnInstance({ REDIS_URL: redis.url, PREFIX: prefix, LEASE: String(LEASE) })
 
 /** Debian's redis-cli, next to its redis-server: the root package has no Redis client. */
 const usedMemory = async () => {
@@ -123,7 +93,7 @@ for (let n = 1; n <= total; n++) {
   publisher.to('feed').emit('news', n)
   if (n === Math.floor(total / 2)) {
     memory.middle = await usedMemory()
-    const victim = children[0] as Child
+    const victim = children[0] as Awaited<ReturnType<typeof child>>
     if (victim.process.pid) process.kill(victim.process.pid, 'SIGKILL')
     console.log(`killed instance 1 at message ${n}`)
   }

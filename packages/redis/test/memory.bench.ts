@@ -4,9 +4,9 @@
 
 import { createSocketServer } from '@tethered/server'
 import { Redis } from 'ioredis'
-import { WebSocket } from 'ws'
 import { startRedis } from '../../../test/support/redis-server'
 import { redisAdapter } from '../src/index'
+import { rawSession } from './support/raw-session'
 
 const redis = await startRedis()
 const admin = new Redis(redis.url)
@@ -17,14 +17,7 @@ await server.ready
 await adapter.ready
 const url = `ws://127.0.0.1:${server.address()?.port}/`
 
-async function session(): Promise<WebSocket> {
-  const ws = new WebSocket(url)
-  await new Promise((resolve) => ws.once('open', resolve))
-  const welcome = new Promise((resolve) => ws.once('message', resolve))
-  ws.send('h:{"v":1,"session":null,"ack":0}')
-  await welcome
-  return ws
-}
+const session = () => rawSession(url)
 
 const usage = async (key: string) =>
   Number((await admin.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0)
