@@ -12,6 +12,7 @@ const local = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
 // The behaviour suite in Chromium: the scenarios' `./environment` (jsdom, `ws`, servers in
 // the same process) becomes the browser one (the page's WebSocket, servers in Node).
+const suiteFiles = new Set(['harness.ts', 'behaviour.ts'].map((f) => local(`./test/bindings/${f}`)))
 const browserEnvironment: Plugin = {
   name: 'tethered:bindings-browser-environment',
   enforce: 'pre',
@@ -21,7 +22,7 @@ const browserEnvironment: Plugin = {
     return null
   },
   resolveId(source, importer) {
-    if (source === './environment' && importer === local('./test/bindings/scenarios.ts')) {
+    if (source === './environment' && importer && suiteFiles.has(importer)) {
       return local('./test/bindings/environment.browser.ts')
     }
     return null

@@ -5,17 +5,17 @@
 // does not set it): socket events update the store from real I/O, outside act().
 import { act, renderHook } from '@testing-library/react'
 import { useConnection, useSocket, useWebSocket } from '@tethered/react'
+import { describeBehaviour } from './behaviour'
 import {
   type AnyEvents,
   type Binding,
   createProbe,
-  describeBehaviour,
   type EventState,
   type Probe,
   type SocketState,
   track,
   type WebSocketApi,
-} from './scenarios'
+} from './harness'
 
 const initialState = (): SocketState => ({
   readyState: -1,

@@ -3,14 +3,8 @@
 import { useConnection, useSocket, useWebSocket } from '@tethered/vue'
 import { mount } from '@vue/test-utils'
 import { h, nextTick, type Ref, ref } from 'vue'
-import {
-  type Binding,
-  createProbe,
-  describeBehaviour,
-  type EventState,
-  type SocketState,
-  track,
-} from './scenarios'
+import { describeBehaviour } from './behaviour'
+import { type Binding, createProbe, type EventState, type SocketState, track } from './harness'
 
 function mountProbe<S>(initial: S, use: (url: Ref<string | null>) => () => S) {
   const probe = createProbe(initial)

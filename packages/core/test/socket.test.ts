@@ -102,6 +102,27 @@ describe('requests', () => {
     expect(o.getSnapshot().lastMessage).toBeNull()
   })
 
+  it('correlates concurrent requests by id, in whatever order the replies come', async () => {
+    const server = mockServer()
+    const held: Array<{ id: number; limit: number }> = []
+    server.server.on('connection', (s) =>
+      s.on('message', (d) => {
+        const msg = JSON.parse(String(d))
+        held.push({ id: msg.id, limit: msg.data.limit })
+        if (held.length < 3) return
+        for (const { id, limit } of held.reverse()) {
+          s.send(JSON.stringify({ type: 'history', id, data: ['a', 'b', 'c'].slice(0, limit) }))
+        }
+      }),
+    )
+    const o = createSocketObserver<Chat>(server.url, base)
+    o.subscribe(() => {})
+    await tick()
+    const replies = Promise.all([1, 3, 2].map((limit) => o.request('history', { limit })))
+    await tick()
+    await expect(replies).resolves.toEqual([['a'], ['a', 'b', 'c'], ['a', 'b']])
+  })
+
   it('rejects on an error reply, on timeout and when the connection closes', async () => {
     const { o, server } = chat()
     await tick()
