@@ -5,16 +5,20 @@ import { type Connection, createConnection, type ObserverOptions } from '@tether
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
 import { environment, type ReliableServer } from './environment'
 import { type Binding, base, mounted } from './harness'
+import { badInputScenarios } from './scenarios/bad-input'
 import { connectionScenarios } from './scenarios/connection'
 import { reliableScenarios } from './scenarios/reliable'
 import { sharingScenarios } from './scenarios/sharing'
 import { socketScenarios } from './scenarios/socket'
+import { unmountScenarios } from './scenarios/unmount'
 import { webSocketScenarios } from './scenarios/web-socket'
 import type { ServerOptions, TestServer } from './server'
 
 export const scenarios = [
   ...webSocketScenarios,
   ...sharingScenarios,
+  ...unmountScenarios,
+  ...badInputScenarios,
   ...connectionScenarios,
   ...socketScenarios,
   ...reliableScenarios,

@@ -1,16 +1,10 @@
+// What is Vue's own in useSocket: a reactive options getter, and `on()` bound to the effect
+// scope it is called in. The behaviour both bindings share is in
+// test/bindings/scenarios/socket.ts, the engine's (envelopes, requests) in core.
 import { describe, expect, it } from 'vitest'
 import { effectScope, reactive } from 'vue'
-import type { WebSocket as WsSocket } from 'ws'
-import { ReadyState, type TetheredError, type UseSocketReturn, useSocket } from '../src'
-import {
-  inScope,
-  mountSetup,
-  nextTick,
-  startServer,
-  type TestServer,
-  until,
-  WebSocket,
-} from './support'
+import { ReadyState, useSocket } from '../src'
+import { mountSetup, nextTick, startServer, type TestServer, until, WebSocket } from './support'
 
 type Chat = {
   in: { message: { from: string; text: string }; joined: { name: string }; left: { name: string } }
@@ -26,28 +20,10 @@ const base = { WebSocket, reconnectInterval: 20 } as const
 const isOpen = (s: { readyState: { value: number } }) => () =>
   s.readyState.value === ReadyState.OPEN
 
-/** Answers `history` with its data, `fail` with an error reply, and never answers `slow`. */
-const answering = (socket: WsSocket, text: string) => {
-  const { type, id, data } = JSON.parse(text) as {
-    type: string
-    id?: number
-    data?: { limit: number }
-  }
-  if (type === 'history')
-    socket.send(
-      JSON.stringify({
-        type,
-        id,
-        data: Array.from({ length: data?.limit ?? 0 }, (_, i) => `m${i}`),
-      }),
-    )
-  if (type === 'fail') socket.send(JSON.stringify({ type, id, error: { message: 'no such room' } }))
-}
-
 const event = (server: TestServer, type: string, data: unknown) =>
   server.send(JSON.stringify({ type, data }))
 
-describe('useSocket', () => {
+describe('useSocket in Vue', () => {
   it('emits typed envelopes and routes events to `on` handlers, the latest object each time', async () => {
     const server = await startServer()
     const seen = reactive<string[]>([])
@@ -100,128 +76,5 @@ describe('useSocket', () => {
     event(server, 'joined', { name: 'bob' })
     await until(() => seen.length === 4, 'the setup handler')
     expect(seen).toEqual(['setup:ann:joined', 'inner:ann', 'left:ann', 'setup:bob:joined'])
-  })
-
-  it('moves a typed lastMessage only for the chosen types', async () => {
-    const server = await startServer()
-    const all = mountSetup(
-      () => useSocket<Chat>(server.url(), { ...base, share: true }),
-      (s) => s.lastMessage.value,
-    )
-    const joins = mountSetup(
-      () => useSocket<Chat, 'joined'>(server.url(), { ...base, share: true, types: ['joined'] }),
-      (s) => s.lastMessage.value,
-    )
-    await until(() => isOpen(all.api)() && isOpen(joins.api)(), 'open')
-    expect(server.sockets).toHaveLength(1)
-    event(server, 'joined', { name: 'ann' })
-    await until(() => joins.api.lastMessage.value?.data.name === 'ann', 'the join')
-    await nextTick()
-    const updates = joins.updates()
-
-    for (let i = 0; i < 20; i++) event(server, 'message', { from: 'bob', text: `t${i}` })
-    await until(() => all.api.lastMessage.value?.type === 'message', 'the messages')
-    await until(() => {
-      const last = all.api.lastMessage.value
-      return last?.type === 'message' && last.data.text === 't19'
-    }, 'the last message')
-    await nextTick()
-    expect(joins.updates()).toBe(updates)
-    expect(joins.api.lastMessage.value).toEqual({ type: 'joined', data: { name: 'ann' } })
-  })
-
-  it('reads and writes envelopes with custom keys', async () => {
-    const server = await startServer()
-    const { api: s } = mountSetup(() =>
-      useSocket<Chat>(server.url(), { ...base, keys: { type: 'ModeCode', data: 'msg' } }),
-    )
-    await until(isOpen(s), 'open')
-    s.emit('message', { text: 'hi' })
-    await server.until(() => server.received.length === 1, 'the emit')
-    expect(JSON.parse(server.received[0] ?? '')).toEqual({
-      ModeCode: 'message',
-      msg: { text: 'hi' },
-    })
-    server.send(JSON.stringify({ ModeCode: 'joined', msg: { name: 'ann' } }))
-    await until(() => s.lastMessage.value?.type === 'joined', 'the event')
-    expect(s.lastMessage.value?.data).toEqual({ name: 'ann' })
-  })
-
-  describe('request', () => {
-    const start = async () => {
-      const server = await startServer({ onMessage: answering })
-      const { api } = mountSetup(() => useSocket<Chat>(server.url(), base))
-      await until(isOpen(api), 'open')
-      return { server, api }
-    }
-
-    it('resolves with the reply, which is no event', async () => {
-      const { api } = await start()
-      await expect(api.request('history', { limit: 2 }, { timeout: 2_000 })).resolves.toEqual([
-        'm0',
-        'm1',
-      ])
-      expect(api.lastMessage.value).toBeNull()
-    })
-
-    it('rejects on an error reply', async () => {
-      const { api } = await start()
-      await expect(api.request('fail', null)).rejects.toMatchObject({
-        code: 'REQUEST_FAILED',
-        message: expect.stringContaining('no such room'),
-      })
-    })
-
-    it('rejects when no reply comes in time', async () => {
-      const { api } = await start()
-      const started = Date.now()
-      await expect(api.request('slow', null, { timeout: 80 })).rejects.toMatchObject({
-        code: 'REQUEST_TIMEOUT',
-      })
-      expect(Date.now() - started).toBeGreaterThanOrEqual(70)
-    })
-
-    it('rejects when the connection closes first', async () => {
-      const { api, server } = await start()
-      const pending = api.request('slow', null, { timeout: 2_000 })
-      await server.until(() => server.received.length === 1, 'the request')
-      server.sockets[0]?.terminate()
-      await expect(pending).rejects.toMatchObject({ code: 'REQUEST_CLOSED' })
-    })
-
-    it('rejects at once without a connection', async () => {
-      const { api } = inScope(() =>
-        useSocket<Chat>('ws://127.0.0.1:9/', { ...base, connect: false }),
-      )
-      await expect(api.request('history', { limit: 1 })).rejects.toMatchObject({
-        code: 'REQUEST_CLOSED',
-      })
-    })
-  })
-
-  it('refuses a payload that cannot be serialised and reports it', async () => {
-    const server = await startServer()
-    const errors: TetheredError[] = []
-    const { api: s } = mountSetup(() =>
-      useSocket<{ in: Record<string, never>; out: { big: bigint } }>(server.url(), {
-        ...base,
-        onError: (e) => errors.push(e),
-      }),
-    )
-    await until(isOpen(s), 'open')
-    expect(s.emit('big', 1n)).toBe(false)
-    await until(() => s.error.value?.code === 'SERIALIZE', 'the error in state')
-    expect(errors.map((e) => e.code)).toEqual(['SERIALIZE'])
-  })
-
-  it('ignores messages that are not envelopes for lastMessage', async () => {
-    const server = await startServer()
-    const { api: s } = mountSetup((): UseSocketReturn<Chat> => useSocket<Chat>(server.url(), base))
-    await until(isOpen(s), 'open')
-    server.send('[1,2]')
-    server.send('{"no":"type"}')
-    event(server, 'joined', { name: 'ann' })
-    await until(() => s.lastMessage.value !== null, 'the envelope')
-    expect(s.lastMessage.value).toEqual({ type: 'joined', data: { name: 'ann' } })
   })
 })

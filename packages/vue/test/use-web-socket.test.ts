@@ -1,12 +1,8 @@
+// What is Vue's own in useWebSocket: readonly shallow refs, refs, getters and reactive options as
+// inputs, effect scopes. The behaviour both bindings share is in test/bindings/scenarios/.
 import { describe, expect, it } from 'vitest'
 import { isReactive, isReadonly, isRef, reactive, ref, shallowRef } from 'vue'
-import {
-  ReadyState,
-  type TetheredError,
-  type UseWebSocketOptions,
-  type UseWebSocketReturn,
-  useWebSocket,
-} from '../src'
+import { ReadyState, type UseWebSocketOptions, type UseWebSocketReturn, useWebSocket } from '../src'
 import {
   inScope,
   mountSetup,
@@ -58,24 +54,6 @@ describe('useWebSocket in a component', () => {
     expect(server.sockets).toHaveLength(1)
   })
 
-  it('reconnects to the new url when a url ref changes, and closes on null', async () => {
-    const server = await startServer()
-    const url = ref<string | null>(server.url('/a'))
-    const { api: ws } = mountSetup(() => useWebSocket<Msg>(url, base))
-    await until(isOpen(ws), 'open on /a')
-
-    url.value = server.url('/b')
-    await server.until(() => server.paths.includes('/b') && server.open === 1, 'the move to /b')
-    await until(isOpen(ws), 'open on /b')
-    expect(server.paths).toEqual(['/a', '/b'])
-
-    url.value = null
-    await until(() => ws.readyState.value === ReadyState.UNINSTANTIATED, 'UNINSTANTIATED')
-    await server.until(() => server.open === 0, 'the close on null')
-    expect(ws.getWebSocket()).toBeNull()
-    expect(ws.sendMessage('lost')).toBe(false)
-  })
-
   it('follows a getter url and a reactive options object', async () => {
     const server = await startServer()
     const room = ref('one')
@@ -114,70 +92,6 @@ describe('useWebSocket in a component', () => {
     // token was fetched only to be thrown away.
     expect([first, server.paths[1]]).toEqual(['/token-1', '/token-2'])
     expect(calls).toBe(2)
-  })
-
-  it('shares one socket between components and closes it after the last one leaves', async () => {
-    const server = await startServer()
-    const options = { ...base, share: true, linger: 30 }
-    const a = mountSetup(() => useWebSocket<Msg>(server.url(), options))
-    const b = mountSetup(() => useWebSocket<Msg>(server.url(), options))
-    await until(() => isOpen(a.api)() && isOpen(b.api)(), 'both open')
-    expect(server.sockets).toHaveLength(1)
-    expect(a.api.getWebSocket()).toBe(b.api.getWebSocket())
-
-    a.unmount()
-    server.send('{"type":"x","n":7}')
-    await until(() => b.api.lastJsonMessage.value?.n === 7, 'b still receives')
-    expect(server.open).toBe(1)
-    b.unmount()
-    await server.until(() => server.open === 0, 'the shared socket to close after the linger')
-    expect(server.sockets).toHaveLength(1)
-  })
-
-  it('a null url releases only its own share of a shared socket', async () => {
-    const server = await startServer()
-    const url = ref<string | null>(server.url())
-    const options = { ...base, share: true, linger: 10 }
-    const a = mountSetup(() => useWebSocket<Msg>(url, options))
-    const b = mountSetup(() => useWebSocket<Msg>(server.url(), options))
-    await until(() => isOpen(a.api)() && isOpen(b.api)(), 'both open')
-    url.value = null
-    await until(() => a.api.readyState.value === ReadyState.UNINSTANTIATED, 'a released')
-    server.send('{"type":"x","n":1}')
-    await until(() => b.api.lastJsonMessage.value?.n === 1, 'b still receives')
-    expect(server.open).toBe(1)
-  })
-
-  it('filters per component: only accepted messages update it, onMessage still sees all', async () => {
-    const server = await startServer()
-    const seen = { a: 0, b: 0 }
-    const widget = (type: 'a' | 'b') =>
-      mountSetup(
-        () =>
-          useWebSocket<Msg>(server.url(), {
-            ...base,
-            share: true,
-            filter: (_event, json) => json?.type === type,
-            onMessage: () => seen[type]++,
-          }),
-        (ws) => ws.lastJsonMessage.value,
-      )
-    const a = widget('a')
-    const b = widget('b')
-    await until(() => isOpen(a.api)() && isOpen(b.api)(), 'both open')
-    server.send('{"type":"b","n":0}')
-    await until(() => b.api.lastJsonMessage.value?.n === 0, 'b gets its message')
-    await nextTick()
-    const bUpdates = b.updates()
-
-    for (let n = 1; n <= 50; n++) server.send(JSON.stringify({ type: 'a', n }))
-    await until(() => a.api.lastJsonMessage.value?.n === 50, 'a gets its last message')
-    await nextTick()
-    expect(b.updates()).toBe(bUpdates)
-    expect(b.api.lastJsonMessage.value).toEqual({ type: 'b', n: 0 })
-    expect(seen).toEqual({ a: 51, b: 51 })
-    // Batched: far fewer updates than messages.
-    expect(a.updates()).toBeLessThan(50)
   })
 
   it('calls the latest callbacks without reconnecting', async () => {
@@ -220,20 +134,6 @@ describe('useWebSocket in a component', () => {
       'stop:policy',
     ])
     expect(server.sockets).toHaveLength(1)
-  })
-
-  it('reports the retry under way, then reconnects', async () => {
-    const server = await startServer()
-    const { api: ws } = mountSetup(() =>
-      useWebSocket<Msg>(server.url(), { ...base, reconnectInterval: 150 }),
-    )
-    await until(isOpen(ws), 'open')
-    server.sockets[0]?.terminate()
-    await until(() => ws.reconnectAttempt.value === 1, 'attempt 1')
-    expect(ws.nextReconnectAt.value).toBeGreaterThan(Date.now() - 50)
-    await until(isOpen(ws), 'open again')
-    expect(ws.reconnectAttempt.value).toBe(0)
-    expect(server.sockets).toHaveLength(2)
   })
 
   it.each([
@@ -290,43 +190,5 @@ describe('useWebSocket lifetime', () => {
     const [warning, ...rest] = takeWarnings()
     expect(rest).toEqual([])
     expect(warning).toMatch(/useWebSocket\(\) was called outside .*never be released/)
-  })
-})
-
-describe('useWebSocket with bad input', () => {
-  it('keeps lastJsonMessage on a non-JSON message, updates lastMessage and reports PARSE', async () => {
-    const server = await startServer()
-    const errors: TetheredError[] = []
-    const { api: ws } = mountSetup(() =>
-      useWebSocket<Msg>(server.url(), { ...base, onError: (e) => errors.push(e) }),
-    )
-    await until(isOpen(ws), 'open')
-    server.send('{"type":"ok","n":1}')
-    await until(() => ws.lastJsonMessage.value?.n === 1, 'the JSON message')
-    server.send('not json')
-    await until(() => ws.lastMessage.value?.data === 'not json', 'the bad message')
-    expect(ws.lastJsonMessage.value).toEqual({ type: 'ok', n: 1 })
-    expect(ws.error.value?.code).toBe('PARSE')
-    expect(errors.map((e) => e.code)).toEqual(['PARSE'])
-  })
-
-  it.each(['ftp://example.com/feed', 'ws://exa mple.com/'])(
-    'reports the invalid url %s in state without throwing from setup',
-    async (url) => {
-      const { api: ws } = mountSetup(() => useWebSocket<Msg>(url, base))
-      await until(() => ws.error.value !== null, 'the error')
-      expect(ws.error.value?.code).toBe('INVALID_URL')
-      expect(ws.readyState.value).toBe(ReadyState.CLOSED)
-    },
-  )
-
-  it('refuses a message that cannot be serialised and reports it', async () => {
-    const server = await startServer()
-    const { api: ws } = mountSetup(() => useWebSocket<Msg, unknown>(server.url(), base))
-    await until(() => ws.readyState.value === ReadyState.OPEN, 'open')
-    const circular: { self?: unknown } = {}
-    circular.self = circular
-    expect(ws.sendJsonMessage(circular)).toBe(false)
-    await until(() => ws.error.value?.code === 'SERIALIZE', 'the serialise error')
   })
 })

@@ -1,3 +1,4 @@
+// `useConnection`: binding a connection made outside components.
 import { expect } from 'vitest'
 import { waitFor } from '../../support/wait'
 import { isOpen, json, type Msg, rendered, type Scenario } from '../harness'

@@ -1,3 +1,5 @@
+// `share: true`: one socket for many components, each with its own filter and its own share.
+import { ReadyState } from '@tethered/core'
 import { expect } from 'vitest'
 import { base, isOpen, json, type Msg, rendered, type Scenario } from '../harness'
 
@@ -53,6 +55,23 @@ export const sharingScenarios: Scenario[] = [
       await rendered(b, (s) => json(s)?.n === 2, 'b still gets messages')
       b.unmount()
       await server.until(() => server.open === 0, 'the close after the linger')
+      expect(server.sockets).toHaveLength(1)
+    },
+  },
+  {
+    name: 'share: a component whose url becomes null lets go of its own share only',
+    async run({ binding, server: start }) {
+      const server = await start()
+      const options = { ...base, share: true, linger: 10 }
+      const a = binding.mountWebSocket(server.url(), options)
+      const b = binding.mountWebSocket(server.url(), options)
+      await rendered(a, isOpen, 'a OPEN')
+      await rendered(b, isOpen, 'b OPEN')
+      await a.setUrl(null)
+      await rendered(a, (s) => s.readyState === ReadyState.UNINSTANTIATED, 'a released')
+      server.send('{"type":"x","n":1}')
+      await rendered(b, (s) => json(s)?.n === 1, 'b still receives')
+      expect(server.open).toBe(1)
       expect(server.sockets).toHaveLength(1)
     },
   },
