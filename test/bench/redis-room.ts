@@ -18,6 +18,7 @@ import { redisAdapter } from '../../packages/redis/src/index'
 import { rawSession } from '../../packages/redis/test/support/raw-session'
 import { machine, writeResults } from '../support/bench'
 import { startRedis } from '../support/redis-server'
+import { waitFor } from '../support/wait'
 
 const ROOMS = (process.env.BENCH_ROOMS ?? '10,100,1000').split(',').map(Number)
 const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 20)
@@ -60,14 +61,6 @@ async function open(name: string, count: number): Promise<Member[]> {
   return members
 }
 
-async function until(label: string, done: () => boolean, timeout = 60_000) {
-  const deadline = performance.now() + timeout
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error(`timed out: ${label}`)
-    await sleep(5)
-  }
-}
-
 /** Calls per command since the last CONFIG RESETSTAT, without the bench's own. */
 async function commands(): Promise<Record<string, number>> {
   const info = await cli('INFO', 'commandstats')
@@ -89,7 +82,7 @@ for (const size of ROOMS) {
   await cli('CONFIG', 'RESETSTAT')
   const start = performance.now()
   for (let n = 0; n < BROADCASTS; n++) server.to(`r${size}`).emit('news', PAYLOAD)
-  await until(`room of ${size}`, () => members.every((m) => m.received >= BROADCASTS))
+  await waitFor(() => members.every((m) => m.received >= BROADCASTS), 60_000, `room of ${size}`)
   const ms = performance.now() - start
   const calls = await commands()
   const total = Object.values(calls).reduce((a, b) => a + b, 0)

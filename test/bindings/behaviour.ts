@@ -3,6 +3,7 @@
 // rendered) and runs `describeBehaviour`, so React and Vue cannot drift apart.
 import { type Connection, createConnection, type ObserverOptions } from '@tethered/core'
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
+import type { RecordingServer, ServerOptions } from '../support/recording-server'
 import { environment, type ReliableServer } from './environment'
 import { type Binding, base, mounted } from './harness'
 import { badInputScenarios } from './scenarios/bad-input'
@@ -12,7 +13,6 @@ import { sharingScenarios } from './scenarios/sharing'
 import { socketScenarios } from './scenarios/socket'
 import { unmountScenarios } from './scenarios/unmount'
 import { webSocketScenarios } from './scenarios/web-socket'
-import type { ServerOptions, TestServer } from './server'
 
 export const scenarios = [
   ...webSocketScenarios,
@@ -27,7 +27,7 @@ export const scenarios = [
 /** Runs every scenario through `binding`; no console warning or error may appear. */
 export function describeBehaviour(binding: Binding): void {
   describe(`behaviour suite: ${binding.name}, ${environment.name}`, () => {
-    const servers: TestServer[] = []
+    const servers: RecordingServer[] = []
     let spies: MockInstance[] = []
 
     const reliableServers: ReliableServer[] = []

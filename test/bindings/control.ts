@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs'
 import type { TestProject } from 'vitest/node'
 import { type WebSocket, WebSocketServer } from 'ws'
+import type { RecordingServer, ServerOptions } from '../support/recording-server'
 import { environment, RELIABLE_CLIENT_EVENTS, type ReliableServer } from './environment'
-import type { ServerOptions, TestServer } from './server'
 
 /** Debian's chromium, installed with apt-get: no test tool downloads a browser. */
 export const CHROMIUM = '/usr/bin/chromium'
@@ -36,6 +36,7 @@ export type Request = { id: number } & Operation
 export interface ServerState {
   sockets: number
   paths: string[]
+  protocols: string[]
   open: number
   pings: number[]
   received: string[]
@@ -81,7 +82,9 @@ function revive(key: string, source: Source, report: (failure: string) => void) 
   }
 }
 
-type Hosted = { kind: 'server'; server: TestServer } | { kind: 'reliable'; server: ReliableServer }
+type Hosted =
+  | { kind: 'server'; server: RecordingServer }
+  | { kind: 'reliable'; server: ReliableServer }
 
 /** Serves one page: the servers it started live as long as its control socket. */
 function serve(page: WebSocket) {
@@ -98,6 +101,7 @@ function serve(page: WebSocket) {
         state: {
           sockets: s.sockets.length,
           paths: s.paths,
+          protocols: s.protocols,
           open: s.open,
           pings: s.pings,
           received: s.received,

@@ -3,9 +3,10 @@
 // driven over the control channel of ./control.ts. The servers seen here are copies, kept up
 // to date by what Node pushes; `settle` makes them current as of what the page has seen.
 import { inject } from 'vitest'
+import type { RecordingServer, ServerOptions, ServerSocket } from '../support/recording-server'
+import { nextEvent } from '../support/wait'
 import type { Operation, Push, ReliableState, ServerState } from './control'
 import type { Environment, ReliableClient, ReliableServer } from './environment'
-import type { ServerOptions, ServerSocket, TestServer } from './server'
 import { TIMEOUT } from './timeout'
 
 type Pending = { resolve(value: unknown): void; reject(error: Error): void }
@@ -95,7 +96,7 @@ async function settle(): Promise<void> {
   }
 }
 
-async function startServer(options: ServerOptions = {}): Promise<TestServer> {
+async function startServer(options: ServerOptions = {}): Promise<RecordingServer> {
   // The options' functions run in Node: sent as source, so they may use no outer variable.
   const sources: Record<string, string> = {}
   for (const [key, value] of Object.entries(options)) {
@@ -106,9 +107,22 @@ async function startServer(options: ServerOptions = {}): Promise<TestServer> {
     options: sources,
   })
   const id = started.server
-  let state: ServerState = { sockets: 0, paths: [], open: 0, pings: [], received: [] }
+  let state: ServerState = {
+    sockets: 0,
+    paths: [],
+    protocols: [],
+    open: 0,
+    pings: [],
+    received: [],
+  }
   const sockets: ServerSocket[] = []
   const changes = new Set<() => void>()
+  const onChange = (listener: () => void) => {
+    changes.add(listener)
+    return () => {
+      changes.delete(listener)
+    }
+  }
   const socket = (n: number): ServerSocket => {
     const call = (name: 'send' | 'close' | 'terminate', args: unknown[]) =>
       fire({ op: 'socket', server: id, socket: n, call: name, args })
@@ -134,6 +148,9 @@ async function startServer(options: ServerOptions = {}): Promise<TestServer> {
     get paths() {
       return state.paths
     },
+    get protocols() {
+      return state.protocols
+    },
     get open() {
       return state.open
     },
@@ -144,33 +161,13 @@ async function startServer(options: ServerOptions = {}): Promise<TestServer> {
       return state.received
     },
     send: (data) => fire({ op: 'send', server: id, data }),
-    until(check, label) {
-      return new Promise((resolve, reject) => {
-        const done = () => {
-          clearTimeout(timer)
-          changes.delete(test)
-        }
-        const test = () => {
-          if (!check()) return
-          done()
-          resolve()
-        }
-        const timer = setTimeout(() => {
-          done()
-          reject(
-            new Error(
-              `Timed out after ${TIMEOUT} ms waiting for ${label} (server: ${state.sockets} accepted, ${state.open} open)`,
-            ),
-          )
-        }, TIMEOUT)
-        changes.add(test)
-        test()
+    async until(check, label, timeout = TIMEOUT) {
+      if (check()) return
+      await nextEvent(onChange, timeout, label, check).catch((error: Error) => {
+        throw new Error(`${error.message} (server: ${state.sockets} accepted, ${state.open} open)`)
       })
     },
-    onChange(listener) {
-      changes.add(listener)
-      return () => changes.delete(listener)
-    },
+    onChange,
     async close() {
       servers.delete(id)
       await request({ op: 'stop', server: id })

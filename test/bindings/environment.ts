@@ -5,7 +5,7 @@
 import type { WebSocketConstructor } from '@tethered/core'
 import { createSocketServer, type ServerStats } from '@tethered/server'
 import { WebSocket } from 'ws'
-import { type ServerOptions, startServer, type TestServer } from './server'
+import { type RecordingServer, type ServerOptions, startServer } from '../support/recording-server'
 
 /** The events of the reliable-delivery scenarios. */
 export type ReliableEvents = { in: { news: number }; out: { say: number } }
@@ -35,7 +35,7 @@ export interface Environment {
   /** The WebSocket the connections use. */
   WebSocket: WebSocketConstructor
   /** A recording `ws` server on 127.0.0.1, port 0. */
-  startServer(options?: ServerOptions): Promise<TestServer>
+  startServer(options?: ServerOptions): Promise<RecordingServer>
   /** A @tethered/server with reliable delivery on 127.0.0.1 (port 0, or the one given). */
   startReliableServer(port: number): Promise<{ server: ReliableServer; url: string }>
   /**

@@ -12,8 +12,8 @@ import {
   type StopInfo,
   type TetheredError,
 } from '@tethered/core'
+import type { RecordingServer, ServerOptions } from '../support/recording-server'
 import { environment, type ReliableServer } from './environment'
-import type { ServerOptions, TestServer } from './server'
 import { TIMEOUT } from './timeout'
 
 /** What a `useWebSocket` component rendered. */
@@ -204,7 +204,7 @@ export interface Context {
     url: string,
     options?: ObserverOptions<unknown, unknown>,
   ) => Connection<unknown, unknown>
-  server: (options?: ServerOptions) => Promise<TestServer>
+  server: (options?: ServerOptions) => Promise<RecordingServer>
   /** A @tethered/server with reliable delivery on 127.0.0.1 (port 0, or the one given). */
   reliableServer: (port?: number) => Promise<{ server: ReliableServer; url: string }>
 }

@@ -8,6 +8,7 @@ import {
   type Page,
 } from 'playwright-core'
 import { type Playground, startPlayground } from '../../playground/server/index'
+import { pollFor } from '../support/wait'
 
 /** Debian's chromium: installed by `.ci/run` with apt-get, never downloaded by a test tool. */
 export const CHROMIUM = '/usr/bin/chromium'
@@ -124,34 +125,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path
 }
 
-/**
- * Polls `read` until its value passes `check`, every 50 ms for at most `timeout` ms, and
- * returns that value; otherwise fails with `what` and the last value seen. Usable in tests
- * and hooks alike. Every wait in these tests goes through here or a locator's own timeout.
- */
-export async function until<T>(
+/** The shared bounded wait, polling a page every 50 ms: every wait in these tests goes through
+ * here or a locator's own timeout. */
+export const until = <T>(
   read: () => Promise<T>,
   check: (value: T) => boolean,
   timeout: number,
   what: string,
-): Promise<T> {
-  const deadline = performance.now() + timeout
-  let last: T | undefined
-  let failure: unknown
-  for (;;) {
-    try {
-      last = await read()
-      failure = undefined
-      if (check(last)) return last
-    } catch (error) {
-      failure = error
-    }
-    if (performance.now() >= deadline) break
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  const seen = failure ? `error: ${String(failure)}` : `last value: ${JSON.stringify(last)}`
-  throw new Error(`Timed out after ${timeout} ms waiting for ${what} (${seen})`)
-}
+): Promise<T> => pollFor(read, check, timeout, what, 50)
 
 /** Waits for a button (or input) to be enabled, or disabled. */
 export async function expectEnabled(

@@ -10,9 +10,9 @@ import {
   scaledCeiling,
 } from '../support/core-helpers'
 import { proxiedServer } from '../support/fault-setup'
+import { startServer } from '../support/recording-server'
 import { startTcpProxy } from '../support/tcp-proxy'
 import { waitFor } from '../support/wait'
-import { startPongServer } from '../support/ws-server'
 
 const INTERVAL = 200
 const TIMEOUT = 200
@@ -145,7 +145,7 @@ describe('black hole (half-open network)', () => {
 
   it('a peer that never answers the probe but keeps sending stays alive; one that goes silent dies', async () => {
     await net.server.close()
-    net.server = await startPongServer({ pong: false })
+    net.server = await startServer({ echo: true, pong: () => false })
     await net.proxy.close()
     net.proxy = await startTcpProxy(net.server.port)
     const c = net.connect({
@@ -158,7 +158,7 @@ describe('black hole (half-open network)', () => {
     })
     await opened(c)
     // Traffic every 100 ms for 5 heartbeat deadlines: any inbound message counts as alive.
-    const feed = setInterval(() => net.server.broadcast('tick'), 100)
+    const feed = setInterval(() => net.server.send('tick'), 100)
     await new Promise((resolve) => setTimeout(resolve, 5 * (INTERVAL + TIMEOUT)))
     clearInterval(feed)
     expect(closedAt).toBe(0)

@@ -5,8 +5,8 @@ import { acquireShared, createConnection, sharedConnectionCount } from '@tethere
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { once } from '../support/core-helpers'
+import { type LocalRecordingServer, startServer } from '../support/recording-server'
 import { activeResources, waitFor } from '../support/wait'
-import { type PongServer, startPongServer } from '../support/ws-server'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -27,11 +27,11 @@ class TrackedWebSocket extends WebSocket {
 const listenersLeft = (ws: WebSocket) =>
   ws.listenerCount('open') + ws.listenerCount('message') + ws.listenerCount('close') - 1
 
-let server: PongServer
+let server: LocalRecordingServer
 let deadPort = 0
 
 beforeAll(async () => {
-  server = await startPongServer()
+  server = await startServer({ echo: true })
   // A port nobody listens on: every attempt is refused by the kernel.
   const probe = net.createServer()
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
@@ -60,7 +60,7 @@ describe('create/dispose cycles', () => {
       c.dispose()
     }
     await waitFor(
-      () => closed === created && server.clients === 0 && !activeResources().TCPSocketWrap,
+      () => closed === created && server.open === 0 && !activeResources().TCPSocketWrap,
       10_000,
       'the warm-up sockets to go',
     )
@@ -124,7 +124,7 @@ describe('create/dispose cycles', () => {
     const took = performance.now() - start
 
     await waitFor(() => closed === created, 20_000, 'every socket to close')
-    await waitFor(() => server.clients === 0, 20_000, 'the server to see every client go')
+    await waitFor(() => server.open === 0, 20_000, 'the server to see every client go')
     const settled = (now: Record<string, number>) =>
       Object.entries(now).every(([kind, count]) => count <= (resourcesBefore[kind] ?? 0))
     // Socket teardown is asynchronous: wait (bounded) for the handles to go, then check.
@@ -139,7 +139,7 @@ describe('create/dispose cycles', () => {
     console.log(
       [
         `create/dispose: ${cycles} cycles in ${took.toFixed(0)} ms (7500 connecting, 1500 open, 500 waiting to retry, 500 shared)`,
-        `  sockets created ${created - createdBefore}, closed ${closed - createdBefore}, open on the server ${server.clients}`,
+        `  sockets created ${created - createdBefore}, closed ${closed - createdBefore}, open on the server ${server.open}`,
         `  active resources before ${JSON.stringify(resourcesBefore)} after ${JSON.stringify(resourcesAfter)}`,
         `  listeners left on released sockets: ${leftListeners}; shared connections ${sharedConnectionCount()}`,
         `  heap ${(heapBefore / 1e6).toFixed(1)} MB -> ${(heapAfter / 1e6).toFixed(1)} MB (${(growth / cycles).toFixed(0)} B per cycle)`,
@@ -148,7 +148,7 @@ describe('create/dispose cycles', () => {
 
     expect(cycles).toBe(10_000)
     expect(closed).toBe(created)
-    expect(server.clients).toBe(0)
+    expect(server.open).toBe(0)
     expect(leftListeners).toBe(0)
     for (const [kind, count] of Object.entries(resourcesAfter)) {
       expect(count, kind).toBeLessThanOrEqual(resourcesBefore[kind] ?? 0)

@@ -1,8 +1,8 @@
 import { type Connection, type ConnectionOptions, createConnection } from '@tethered/core'
 import { afterEach, beforeEach } from 'vitest'
 import { WebSocket } from 'ws'
+import { type LocalRecordingServer, startServer } from './recording-server'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy'
-import { type PongServer, startPongServer } from './ws-server'
 
 /**
  * A fresh `ws` server behind a fresh loopback proxy for every test of the file, and the
@@ -11,7 +11,7 @@ import { type PongServer, startPongServer } from './ws-server'
 export function proxiedServer() {
   const made: Connection<unknown, string>[] = []
   const env = {
-    server: undefined as unknown as PongServer,
+    server: undefined as unknown as LocalRecordingServer,
     proxy: undefined as unknown as TcpProxy,
     /** A connection through the proxy, with `ws` and raw text messages (`parse: false`). */
     connect(options: ConnectionOptions<unknown, string> = {}): Connection<unknown, string> {
@@ -25,7 +25,7 @@ export function proxiedServer() {
     },
   }
   beforeEach(async () => {
-    env.server = await startPongServer()
+    env.server = await startServer({ echo: true })
     env.proxy = await startTcpProxy(env.server.port)
   })
   afterEach(async () => {

@@ -1,4 +1,34 @@
-/** Resolves when `condition()` holds; rejects with `label` if it does not within `timeout` ms. */
+/**
+ * Reads `read()` every `poll` ms until its value passes `check`, and returns that value; after
+ * `timeout` ms fails naming `label` and the last value (or error) seen. For state that has no
+ * event to await: a page through playwright, a count in another process.
+ */
+export async function pollFor<T>(
+  read: () => T | Promise<T>,
+  check: (value: T) => boolean,
+  timeout: number,
+  label: string,
+  poll = 5,
+): Promise<T> {
+  const deadline = performance.now() + timeout
+  let last: T | undefined
+  let failure: unknown
+  for (;;) {
+    try {
+      last = await read()
+      failure = undefined
+      if (check(last)) return last
+    } catch (error) {
+      failure = error
+    }
+    if (performance.now() >= deadline) break
+    await new Promise((resolve) => setTimeout(resolve, poll))
+  }
+  const seen = failure ? `error: ${String(failure)}` : `last value: ${JSON.stringify(last)}`
+  throw new Error(`Timed out after ${timeout} ms waiting for ${label} (${seen})`)
+}
+
+/** Resolves with the ms it took once `condition()` holds; rejects naming `label` after `timeout` ms. */
 export async function waitFor(
   condition: () => boolean,
   timeout: number,
@@ -6,11 +36,7 @@ export async function waitFor(
   poll = 5,
 ): Promise<number> {
   const start = performance.now()
-  while (!condition()) {
-    const elapsed = performance.now() - start
-    if (elapsed > timeout) throw new Error(`Timed out after ${timeout} ms waiting for ${label}`)
-    await new Promise((resolve) => setTimeout(resolve, poll))
-  }
+  await pollFor(condition, Boolean, timeout, label, poll)
   return performance.now() - start
 }
 

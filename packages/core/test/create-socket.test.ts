@@ -2,8 +2,8 @@
 // (it echoes every text message, so an emit comes back as an event and a request as its reply).
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+import { type LocalRecordingServer, startServer } from '../../../test/support/recording-server'
 import { nextEvent, waitFor } from '../../../test/support/wait'
-import { type PongServer, startPongServer } from '../../../test/support/ws-server'
 import { createSocket, createSocketObserver, ReadyState, type Socket } from '../src'
 
 type Echo = {
@@ -12,7 +12,7 @@ type Echo = {
   requests: { echo: { data: { n: number }; reply: { n: number } } }
 }
 
-let server: PongServer
+let server: LocalRecordingServer
 const sockets: Array<Socket<Echo, never>> = []
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.dispose()
@@ -22,7 +22,7 @@ afterEach(async () => {
 async function start<T extends keyof Echo['in'] & string = keyof Echo['in'] & string>(
   options: Parameters<typeof createSocket<Echo, T>>[1] = {},
 ) {
-  server = await startPongServer()
+  server = await startServer({ echo: true })
   const socket = createSocket<Echo, T>(server.url(), { WebSocket, ...options })
   sockets.push(socket as unknown as Socket<Echo, never>)
   return socket
@@ -36,7 +36,7 @@ describe('createSocket', () => {
     // Sent before the socket is open: queued, then answered.
     await expect(socket.request('echo', { n: 7 }, { timeout: 2_000 })).resolves.toEqual({ n: 7 })
     expect(socket.getSnapshot().readyState).toBe(ReadyState.OPEN)
-    expect(server.connections).toBe(1)
+    expect(server.sockets.length).toBe(1)
 
     expect(socket.emit('message', { text: 'hi' })).toBe(true)
     await waitFor(() => seen.length === 2, 2_000, 'the echoed message')
@@ -68,18 +68,18 @@ describe('createSocket', () => {
     const socket = await start()
     await nextEvent((h) => socket.connection!.on('open', h), 2_000, 'open')
     socket.close()
-    await waitFor(() => server.clients === 0, 2_000, 'the server to see the close')
+    await waitFor(() => server.open === 0, 2_000, 'the server to see the close')
     expect(socket.getSnapshot().readyState).toBe(ReadyState.CLOSED)
     socket.open()
     await nextEvent((h) => socket.connection!.on('open', h), 2_000, 'the reopen')
-    expect(server.connections).toBe(2)
+    expect(server.sockets.length).toBe(2)
     socket.dispose()
-    await waitFor(() => server.clients === 0, 2_000, 'the server to see the dispose')
+    await waitFor(() => server.open === 0, 2_000, 'the server to see the dispose')
     expect(socket.connection!.getWebSocket()).toBeNull()
   })
 
   it('an observer asked for a request before its first subscribe() says so, and names createSocket', async () => {
-    server = await startPongServer()
+    server = await startServer({ echo: true })
     const observer = createSocketObserver<Echo>(server.url(), { WebSocket })
     await expect(observer.request('echo', { n: 1 })).rejects.toMatchObject({
       code: 'REQUEST_CLOSED',

@@ -3,6 +3,7 @@ import { createConnection, sharedConnectionCount } from '@tethered/core'
 import { renderToString } from 'react-dom/server'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { WebSocket as WS } from 'ws'
+import { type RecordingServer, startServer } from '../../../test/support/recording-server'
 import {
   ReadyState,
   useConnection,
@@ -10,10 +11,9 @@ import {
   useWebSocket,
   type WebSocketConstructor,
 } from '../src'
-import { startServer, type TestServer } from './support/server'
 import { countingWebSocket } from './support/sockets'
 
-let server: TestServer
+let server: RecordingServer
 beforeEach(async () => {
   server = await startServer()
 })
@@ -36,13 +36,13 @@ function Page({ url, WebSocket }: { url: string; WebSocket: WebSocketConstructor
 it('renders on the server: UNINSTANTIATED, no window, nothing opened', async () => {
   expect(typeof window).toBe('undefined')
   const { WebSocket, made } = countingWebSocket()
-  const html = renderToString(<Page url={server.url} WebSocket={WebSocket} />)
+  const html = renderToString(<Page url={server.url()} WebSocket={WebSocket} />)
   const u = ReadyState.UNINSTANTIATED
   expect(html.replace(/<!-- -->/g, '')).toBe(`<p>${u}|${u}|${u}|null|null</p>`)
   expect(made).toHaveLength(0)
   expect(sharedConnectionCount()).toBe(0)
   // Anything opened during rendering would have reached the server by the time a later socket has.
-  const probe = new WS(server.url)
+  const probe = new WS(server.url())
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the probe did not open within 3 s')), 3_000)
     probe.once('open', () => {
@@ -51,7 +51,7 @@ it('renders on the server: UNINSTANTIATED, no window, nothing opened', async () 
     })
   })
   probe.close()
-  expect(server.clients).toHaveLength(1)
+  expect(server.sockets).toHaveLength(1)
 })
 
 // A connection that stopped with an error (its WebSocket constructor throws).

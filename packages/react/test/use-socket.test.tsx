@@ -3,13 +3,13 @@
 // test/bindings/scenarios/socket.ts, the engine's (envelopes, requests) in core.
 import { cleanup, renderHook, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type RecordingServer, startServer } from '../../../test/support/recording-server'
 import { ReadyState, type UseSocketOptions, useSocket } from '../src'
-import { startServer, type TestServer } from './support/server'
 import { countingWebSocket } from './support/sockets'
 
 type Chat = { in: { joined: { name: string } }; out: Record<string, never> }
 
-let server: TestServer
+let server: RecordingServer
 beforeEach(async () => {
   server = await startServer()
 })
@@ -26,7 +26,7 @@ const mountChat = <T extends keyof Chat['in'] & string = keyof Chat['in'] & stri
   const counting = countingWebSocket()
   const hook = renderHook(
     (props: UseSocketOptions<Chat, T>) =>
-      useSocket<Chat, T>(server.url, { WebSocket: counting.WebSocket, ...props }),
+      useSocket<Chat, T>(server.url(), { WebSocket: counting.WebSocket, ...props }),
     { initialProps: options },
   )
   return { ...hook, made: counting.made }
@@ -41,10 +41,10 @@ describe('useSocket in React', () => {
     await opened(result)
     rerender({ on: { joined: () => calls.push('second') } })
     rerender({ on: { joined: () => calls.push('third') }, types: ['joined'] })
-    server.broadcast(event('joined', { name: 'ann' }))
+    server.send(event('joined', { name: 'ann' }))
     await waitFor(() => expect(calls).toEqual(['third']))
     expect(made).toHaveLength(1)
-    expect(server.clients).toHaveLength(1)
+    expect(server.sockets).toHaveLength(1)
   })
 
   it('the method `on` adds and removes a handler', async () => {
@@ -52,10 +52,10 @@ describe('useSocket in React', () => {
     await opened(result)
     const seen: string[] = []
     const off = result.current.on('joined', (data) => seen.push(data.name))
-    server.broadcast(event('joined', { name: 'ann' }))
+    server.send(event('joined', { name: 'ann' }))
     await waitFor(() => expect(seen).toEqual(['ann']))
     off()
-    server.broadcast(event('joined', { name: 'bob' }))
+    server.send(event('joined', { name: 'bob' }))
     await waitFor(() => expect(result.current.lastMessage?.data).toEqual({ name: 'bob' }))
     expect(seen).toEqual(['ann'])
   })
@@ -65,7 +65,7 @@ describe('useSocket in React', () => {
     const first = result.current
     await opened(result)
     rerender({ types: ['joined'] })
-    server.broadcast(event('joined', { name: 'ann' }))
+    server.send(event('joined', { name: 'ann' }))
     await waitFor(() => expect(result.current.lastMessage).not.toBeNull())
     const last = result.current
     for (const key of ['emit', 'request', 'on', 'open', 'close', 'getWebSocket'] as const) {

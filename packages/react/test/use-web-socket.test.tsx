@@ -3,14 +3,16 @@
 // argument. The behaviour both bindings share is in test/bindings/scenarios/.
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type RecordingServer, startServer } from '../../../test/support/recording-server'
 import { ReadyState, type UrlSource, type UseWebSocketOptions, useWebSocket } from '../src'
-import { startServer, type TestServer } from './support/server'
 import { countingWebSocket } from './support/sockets'
 
-let server: TestServer
+let server: RecordingServer
 beforeEach(async () => {
   server = await startServer({
-    reply: (text) => (text.startsWith('echo') ? `re:${text}` : undefined),
+    onMessage: (socket, text) => {
+      if (text.startsWith('echo')) socket.send(`re:${text}`)
+    },
   })
 })
 afterEach(async () => {
@@ -22,13 +24,13 @@ describe('useWebSocket: stable methods', () => {
   it('keeps sendMessage, sendJsonMessage, open, close and getWebSocket across renders', async () => {
     const { WebSocket } = countingWebSocket()
     const { result, rerender } = renderHook(
-      ({ n }: { n: number }) => useWebSocket(server.url, { WebSocket, queueSize: n }),
+      ({ n }: { n: number }) => useWebSocket(server.url(), { WebSocket, queueSize: n }),
       { initialProps: { n: 1 } },
     )
     const first = result.current
     await waitFor(() => expect(result.current.readyState).toBe(ReadyState.OPEN))
     rerender({ n: 2 })
-    server.broadcast('1')
+    server.send('1')
     await waitFor(() => expect(result.current.lastJsonMessage).toBe(1))
     const last = result.current
     expect(last).not.toBe(first)
@@ -41,7 +43,7 @@ describe('useWebSocket: stable methods', () => {
 
   it('returns the same object while nothing changed', async () => {
     const { WebSocket } = countingWebSocket()
-    const { result, rerender } = renderHook(() => useWebSocket(server.url, { WebSocket }))
+    const { result, rerender } = renderHook(() => useWebSocket(server.url(), { WebSocket }))
     await waitFor(() => expect(result.current.readyState).toBe(ReadyState.OPEN))
     const before = result.current
     rerender()
@@ -64,51 +66,51 @@ describe('useWebSocket: what restarts the connection', () => {
     waitFor(() => expect(result.current.readyState).toBe(ReadyState.OPEN))
 
   it('connect = false closes and says so; true connects again', async () => {
-    const { result, rerender } = mount({ url: server.url })
+    const { result, rerender } = mount({ url: server.url() })
     await open(result)
-    rerender({ url: server.url, connect: false })
-    await server.until(() => server.open().length === 0, 'the socket to close')
+    rerender({ url: server.url(), connect: false })
+    await server.until(() => server.open === 0, 'the socket to close')
     expect(result.current.readyState).toBe(ReadyState.UNINSTANTIATED)
     expect(result.current.getWebSocket()).toBeNull()
     expect(result.current.sendMessage('lost', false)).toBe(false)
-    rerender({ url: server.url, connect: true })
+    rerender({ url: server.url(), connect: true })
     await open(result)
-    expect(server.clients).toHaveLength(2)
+    expect(server.sockets).toHaveLength(2)
   })
 
   it('url = null or connect = false from the start opens nothing', async () => {
     const { result, made } = mount({ url: null })
-    const off = mount({ url: server.url, connect: false })
+    const off = mount({ url: server.url(), connect: false })
     // A round trip on a third hook: the other two would have connected by now.
-    const probe = mount({ url: server.url })
+    const probe = mount({ url: server.url() })
     await open(probe.result)
     probe.result.current.sendMessage('echo')
     await waitFor(() => expect(probe.result.current.lastMessage?.data).toBe('re:echo'))
     expect(made).toHaveLength(0)
     expect(off.made).toHaveLength(0)
-    expect(server.clients).toHaveLength(1)
+    expect(server.sockets).toHaveLength(1)
     expect(result.current.readyState).toBe(ReadyState.UNINSTANTIATED)
     expect(off.result.current.readyState).toBe(ReadyState.UNINSTANTIATED)
   })
 
   it('new protocols (an equal new array does not)', async () => {
-    const { result, rerender } = mount({ url: server.url, options: { protocols: ['v1'] } })
+    const { result, rerender } = mount({ url: server.url(), options: { protocols: ['v1'] } })
     await open(result)
-    rerender({ url: server.url, options: { protocols: ['v1'] } })
-    rerender({ url: server.url, options: { protocols: ['v2'] } })
-    await server.until(() => server.clients.length === 2, 'a second connection')
-    expect(server.clients.map((c) => c.socket.protocol)).toEqual(['v1', 'v2'])
-    await server.until(() => server.clients[0]?.closed === true, 'the first to close')
+    rerender({ url: server.url(), options: { protocols: ['v1'] } })
+    rerender({ url: server.url(), options: { protocols: ['v2'] } })
+    await server.until(() => server.sockets.length === 2, 'a second connection')
+    expect(server.protocols).toEqual(['v1', 'v2'])
+    await server.until(() => server.open === 1, 'the first to close')
     await open(result)
   })
 
   it('new queryParams (an equal new object does not)', async () => {
-    const { result, rerender } = mount({ url: server.url, options: { queryParams: { room: 1 } } })
+    const { result, rerender } = mount({ url: server.url(), options: { queryParams: { room: 1 } } })
     await open(result)
-    rerender({ url: server.url, options: { queryParams: { room: 1 } } })
-    rerender({ url: server.url, options: { queryParams: { room: 'two words' } } })
-    await server.until(() => server.clients.length === 2, 'a second connection')
-    expect(server.clients.map((c) => c.request.url)).toEqual(['/?room=1', '/?room=two+words'])
+    rerender({ url: server.url(), options: { queryParams: { room: 1 } } })
+    rerender({ url: server.url(), options: { queryParams: { room: 'two words' } } })
+    await server.until(() => server.sockets.length === 2, 'a second connection')
+    expect(server.paths).toEqual(['/?room=1', '/?room=two+words'])
     await open(result)
   })
 
@@ -121,23 +123,23 @@ describe('useWebSocket: what restarts the connection', () => {
       onMessage: () => calls.push(version),
       onOpen: () => calls.push(-version),
     })
-    const { result, rerender, made } = mount({ url: server.url, options: options(1) })
+    const { result, rerender, made } = mount({ url: server.url(), options: options(1) })
     await open(result)
     for (let version = 2; version <= 5; version++)
-      rerender({ url: server.url, options: options(version) })
-    server.broadcast('"hi"')
+      rerender({ url: server.url(), options: options(version) })
+    server.send('"hi"')
     await waitFor(() => expect(result.current.lastJsonMessage).toBe('hi'))
     expect(calls).toEqual([-1, 5])
     expect(made).toHaveLength(1)
-    expect(server.clients).toHaveLength(1)
+    expect(server.sockets).toHaveLength(1)
   })
 
   it('open() connects with connect = false', async () => {
     const { WebSocket } = countingWebSocket()
-    const { result } = renderHook(() => useWebSocket(server.url, { WebSocket }, false))
+    const { result } = renderHook(() => useWebSocket(server.url(), { WebSocket }, false))
     expect(result.current.readyState).toBe(ReadyState.UNINSTANTIATED)
     act(() => result.current.open())
     await waitFor(() => expect(result.current.readyState).toBe(ReadyState.OPEN))
-    expect(server.clients).toHaveLength(1)
+    expect(server.sockets).toHaveLength(1)
   })
 })

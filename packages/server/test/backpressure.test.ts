@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+import { waitFor } from '../../../test/support/wait'
 import { backpressureVerdict } from '../src/backpressure'
 import type { Client } from '../src/index'
-import { closed, connect, inbox, nextEvent, start, within } from './helpers'
+import { closed, connect, inbox, nextEvent, start, WAIT, within } from './helpers'
 
 const LIMIT = 256 * 1024
 const CHUNK = 'x'.repeat(64 * 1024)
@@ -16,17 +17,6 @@ function fillUntilDrop(client: Client) {
     attempts++
   }
   return attempts
-}
-
-/** Resolves once `condition` holds, checking after each turn of the event loop (bounded). */
-function until(condition: () => boolean, label: string) {
-  return within(
-    new Promise<void>((resolve) => {
-      const check = () => (condition() ? resolve() : setImmediate(check))
-      check()
-    }),
-    label,
-  )
 }
 
 describe('backpressure', () => {
@@ -60,7 +50,7 @@ describe('backpressure', () => {
     // It reads again: once its buffer is under the limit, messages flow.
     const box = inbox(ws)
     ws.resume()
-    await until(() => client.bufferedAmount <= LIMIT, 'the buffer to drain')
+    await waitFor(() => client.bufferedAmount <= LIMIT, WAIT, 'the buffer to drain', 1)
     expect(client.emit('blob', 'after')).toBe(true)
     await box.waitFor(attempts, 'every message that was written')
     expect(box.messages.at(-1)).toBe(JSON.stringify({ type: 'blob', data: 'after' }))

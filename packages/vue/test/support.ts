@@ -2,7 +2,10 @@ import { mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, expect, type MockInstance, vi } from 'vitest'
 import { type EffectScope, effectScope, h, nextTick, onUpdated, watch } from 'vue'
 import type { WebSocket as WsSocket } from 'ws'
-import { startServer as startTestServer, type TestServer } from '../../../test/bindings/server'
+import {
+  type RecordingServer,
+  startServer as startTestServer,
+} from '../../../test/support/recording-server'
 
 export { WebSocket } from 'ws'
 
@@ -32,7 +35,7 @@ export function until(check: () => boolean, label: string): Promise<void> {
   })
 }
 
-export type { TestServer }
+export type { RecordingServer }
 
 export interface ServerOptions {
   /** Answer a text `ping` with `pong`. @default true */
@@ -41,10 +44,10 @@ export interface ServerOptions {
   onMessage?: (socket: WsSocket, text: string) => void
 }
 
-const servers: TestServer[] = []
+const servers: RecordingServer[] = []
 
 /** The behaviour suite's `ws` server (127.0.0.1, port 0), closed after the test. */
-export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
+export async function startServer(options: ServerOptions = {}): Promise<RecordingServer> {
   const server = await startTestServer({
     ...(options.onMessage ? { onMessage: options.onMessage } : {}),
     ...(options.pong === false ? { pong: () => false } : {}),

@@ -4,7 +4,14 @@
 import { describe, expect, it } from 'vitest'
 import { effectScope, reactive } from 'vue'
 import { ReadyState, useSocket } from '../src'
-import { mountSetup, nextTick, startServer, type TestServer, until, WebSocket } from './support'
+import {
+  mountSetup,
+  nextTick,
+  type RecordingServer,
+  startServer,
+  until,
+  WebSocket,
+} from './support'
 
 type Chat = {
   in: { message: { from: string; text: string }; joined: { name: string }; left: { name: string } }
@@ -20,7 +27,7 @@ const base = { WebSocket, reconnectInterval: 20 } as const
 const isOpen = (s: { readyState: { value: number } }) => () =>
   s.readyState.value === ReadyState.OPEN
 
-const event = (server: TestServer, type: string, data: unknown) =>
+const event = (server: RecordingServer, type: string, data: unknown) =>
   server.send(JSON.stringify({ type, data }))
 
 describe('useSocket in Vue', () => {
