@@ -12,6 +12,7 @@ import type {
 } from '@tethered/server'
 import { Feed, type FeedEntry } from './feed'
 import { type RedisAdapterOptions, resolveRedisOptions } from './options'
+import { dataLost, holderOf, type Instance, relist } from './recovery'
 import { RedisSessions } from './sessions'
 import { RedisStore } from './store'
 
@@ -50,6 +51,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   private epoch = ''
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly options: ReturnType<typeof resolveRedisOptions>
+  private readonly instance: Instance<M>
 
   constructor(options: ReturnType<typeof resolveRedisOptions>) {
     this.options = options
@@ -59,7 +61,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       ready: () => {
         void this.checkEpoch()
       },
-      reaped: () => this.relist(),
+      reaped: () => relist(this.instance),
       report: (error) => this.report(error),
     })
     this.feed = new Feed(
@@ -97,6 +99,15 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       apply: (entry, member) => this.apply(entry, member),
       quietly: (promise) => this.quietly(promise),
     })
+    this.instance = {
+      instanceId: this.instanceId,
+      clients: this.clients,
+      store: this.store,
+      sessions: this.sessions,
+      host: () => this.host,
+      register: (member) => this.register(member),
+      report: (error) => this.report(error),
+    }
     this.ready = this.start()
     this.ready.catch((error: unknown) => this.report(error))
     this.timer = setInterval(() => this.tick(), Math.max(50, Math.floor(options.lease / 3)))
@@ -130,7 +141,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   // The identity registry.
 
   private holder(member: M): string {
-    return `${this.instanceId}\t${member.id}\t`
+    return holderOf(this.instanceId, member)
   }
 
   register(member: M): void {
@@ -356,40 +367,6 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
     this.feed.poll()
   }
 
-  /**
-   * A survivor reaped this instance while it was alive (stalled past its lease): its
-   * identities were released and its sessions left to expire. They are still its own
-   * (reaping leaves the owner): it lists them again, and a key another instance took
-   * meanwhile is that instance's now, as if it had registered while this one was listed.
-   */
-  private relist(): void {
-    this.report(
-      new Error(
-        'this instance was taken for dead (its lease expired before it renewed it: a blocked event loop or a stalled process?); it holds its sessions and identities again. Raise `lease` if this recurs',
-      ),
-    )
-    this.sessions.keep()
-    for (const member of this.clients.values()) {
-      this.store
-        .run(
-          'tetheredRelist',
-          this.store.key('reg'),
-          this.store.key(`keys:${this.instanceId}`),
-          member.key,
-          `${this.holder(member)}${member.present ? 1 : 0}`,
-          this.instanceId,
-        )
-        .then(
-          (holder) => {
-            if (holder !== null && this.clients.get(member.key) === member) {
-              this.host?.replaced(member)
-            }
-          },
-          (error: unknown) => this.report(error),
-        )
-    }
-  }
-
   /** Redis without the epoch this instance knows lost its data: sessions cannot be resumed. */
   private async checkEpoch(): Promise<void> {
     if (this.epoch === '') return
@@ -398,17 +375,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       if (changed === undefined) return
       this.epoch = changed.epoch
       this.feed.processed = changed.bseq
-      this.report(
-        new Error(
-          'Redis lost its data (the epoch changed): reliable sessions on this instance are ended (1012), and their clients are told they were not resumed',
-        ),
-      )
-      for (const member of [...this.sessions.local()]) {
-        this.host?.end(member, 1012, 'the shared store lost its data')
-      }
-      // Plain clients stay: their registry entries are written again.
-      for (const member of this.clients.values())
-        if (!this.sessions.logOf(member)) this.register(member)
+      dataLost(this.instance)
     } catch (error) {
       this.report(error)
     }

@@ -21,7 +21,7 @@ import type { ResolvedOptions } from './options-types'
 import type { TokenBucket } from './rate-limit'
 import { byteLength } from './reliable/replay-buffer'
 import type { Session } from './reliable/session'
-import { assertRoomName } from './rooms'
+import { assertRoomName, NO_MEMBERS } from './rooms'
 import type { IdentityLike } from './types'
 
 /** What a connection needs from its server. */
@@ -175,7 +175,7 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
   }
 
   get rooms(): ReadonlySet<string> {
-    return this.joined ?? EMPTY_ROOMS
+    return this.joined ?? NO_MEMBERS
   }
 
   get bufferedAmount(): number {
@@ -396,5 +396,3 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     listeners?.closed(info, this as unknown as Client, this.host.report)
   }
 }
-
-const EMPTY_ROOMS: ReadonlySet<string> = new Set()

@@ -21,11 +21,12 @@ export class Rooms<C> {
   }
 
   members(room: string): ReadonlySet<C> {
-    return this.rooms.get(room) ?? EMPTY
+    return this.rooms.get(room) ?? NO_MEMBERS
   }
 }
 
-const EMPTY: ReadonlySet<never> = new Set()
+/** The members of a room nobody is in, and the rooms of a client in none. */
+export const NO_MEMBERS: ReadonlySet<never> = new Set()
 
 export function assertRoomName(where: string, room: unknown): asserts room is string {
   if (typeof room !== 'string' || room.length === 0) {

@@ -1,0 +1,70 @@
+import type { AdapterHost, AdapterMember } from '@tethered/server'
+import type { RedisSessions } from './sessions'
+import type { RedisStore } from './store'
+
+/** What an instance's recovery touches: its clients, its sessions, Redis and the server. */
+export interface Instance<M extends AdapterMember> {
+  readonly instanceId: string
+  readonly clients: ReadonlyMap<string, M>
+  readonly store: RedisStore
+  readonly sessions: RedisSessions<M>
+  host(): AdapterHost<M> | undefined
+  register(member: M): void
+  report(error: unknown): void
+}
+
+/** The registry entry's value for a member held here, before its presence flag. */
+export const holderOf = (instanceId: string, member: AdapterMember): string =>
+  `${instanceId}\t${member.id}\t`
+
+/**
+ * A survivor reaped this instance while it was alive (stalled past its lease): its
+ * identities were released and its sessions left to expire. They are still its own
+ * (reaping leaves the owner): it lists them again, and a key another instance took
+ * meanwhile is that instance's now, as if it had registered while this one was listed.
+ */
+export function relist<M extends AdapterMember>(instance: Instance<M>): void {
+  const { store, instanceId, clients } = instance
+  instance.report(
+    new Error(
+      'this instance was taken for dead (its lease expired before it renewed it: a blocked event loop or a stalled process?); it holds its sessions and identities again. Raise `lease` if this recurs',
+    ),
+  )
+  instance.sessions.keep()
+  for (const member of clients.values()) {
+    store
+      .run(
+        'tetheredRelist',
+        store.key('reg'),
+        store.key(`keys:${instanceId}`),
+        member.key,
+        `${holderOf(instanceId, member)}${member.present ? 1 : 0}`,
+        instanceId,
+      )
+      .then(
+        (holder) => {
+          if (holder !== null && clients.get(member.key) === member) {
+            instance.host()?.replaced(member)
+          }
+        },
+        (error: unknown) => instance.report(error),
+      )
+  }
+}
+
+/**
+ * Redis lost its data (the epoch changed): reliable sessions cannot be resumed, so they end
+ * (1012) and their clients are told; plain clients stay, their registry entries written again.
+ */
+export function dataLost<M extends AdapterMember>(instance: Instance<M>): void {
+  instance.report(
+    new Error(
+      'Redis lost its data (the epoch changed): reliable sessions on this instance are ended (1012), and their clients are told they were not resumed',
+    ),
+  )
+  for (const member of [...instance.sessions.local()]) {
+    instance.host()?.end(member, 1012, 'the shared store lost its data')
+  }
+  for (const member of instance.clients.values())
+    if (!instance.sessions.logOf(member)) instance.register(member)
+}
