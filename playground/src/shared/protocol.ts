@@ -59,7 +59,14 @@ export interface FaultAck {
 export type PlaygroundEvents = {
   /** Server → page. */
   in: {
-    welcome: { id: string; name: string | null; clients: number; at: number }
+    /** `instance`: the server instance that serves this socket under `pnpm cluster`, else null. */
+    welcome: {
+      id: string
+      name: string | null
+      clients: number
+      at: number
+      instance: string | null
+    }
     echo: { text: string; at: number; count: number }
     metric: MetricSample
     tick: { seq: number; at: number }
