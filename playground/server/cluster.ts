@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { RELIABLE_PATH, SOCKET_PATH } from '../src/shared/protocol'
+import { CLUSTER_API, type KillAck, RELIABLE_PATH, SOCKET_PATH } from '../src/shared/protocol'
 import { clusterAdapter } from './cluster-adapter'
 import type { HubStats } from './hub'
 import { type Playground, type PlaygroundOptions, startPlayground } from './index'
@@ -37,19 +37,12 @@ export interface InstanceInfo {
   lastExit: string | null
 }
 
-export interface ClusterKill {
-  kind: 'kill'
-  message: string
-  /** When the instance is started again, ms after the kill. */
-  duration: number
-}
-
 export interface Cluster {
   playground: Playground
   redis: RedisServer
   instances(): InstanceInfo[]
   /** SIGKILLs an instance; it is started again `respawnAfter` ms later. */
-  kill(name: string): ClusterKill
+  kill(name: string): KillAck
   /** Resolves once every instance named is up (after a kill, its successor). */
   ready(timeout?: number): Promise<void>
   close(): Promise<void>
@@ -180,7 +173,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     })
   }
 
-  function kill(name: string): ClusterKill {
+  function kill(name: string): KillAck {
     const instance = instances.find((i) => i.name === name)
     if (!instance) {
       throw new Error(`No instance "${name}": the instances are ${names.join(', ')}`)
@@ -223,13 +216,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
   function request(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://front')
-    if (url.pathname === '/api/cluster' && req.method === 'GET') {
+    if (url.pathname === CLUSTER_API && req.method === 'GET') {
       void describe().then((list) =>
         json(res, 200, { redis: { url: redis.url, pid: redis.pid }, instances: list }),
       )
       return true
     }
-    if (url.pathname === '/api/cluster/kill') {
+    if (url.pathname === `${CLUSTER_API}/kill`) {
       if (req.method !== 'POST') {
         json(res, 405, { error: 'Kill with POST /api/cluster/kill?instance=<name>' })
         return true

@@ -48,6 +48,17 @@ export interface ChatMessage {
 
 export type FaultKind = 'cut' | 'blackhole' | 'restart'
 
+/** Under `pnpm cluster`: the front's state (GET) and its kill (`POST …/kill?instance=a`). */
+export const CLUSTER_API = '/api/cluster'
+
+/** The front's answer to a kill: like a fault's acknowledgement, from outside the instance. */
+export interface KillAck {
+  kind: 'kill'
+  message: string
+  /** How long until the killed instance is started again, ms. */
+  duration: number
+}
+
 export interface FaultAck {
   kind: FaultKind
   /** What the server is about to do, in words. */
