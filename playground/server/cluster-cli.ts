@@ -9,14 +9,17 @@ if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
   process.exit(2)
 }
 
+// Not `npm start`'s Vite cache, so that both can run side by side without clearing it.
+const CACHE = 'node_modules/.vite-cluster'
+
 console.log('Starting redis-server and three instances…')
 let cluster: Cluster
 try {
-  cluster = await startCluster({ port: wanted })
+  cluster = await startCluster({ port: wanted, cacheDir: CACHE })
 } catch (error) {
   if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
   console.log(`Port ${wanted} is taken; using a free one.`)
-  cluster = await startCluster({ port: 0 })
+  cluster = await startCluster({ port: 0, cacheDir: CACHE })
 }
 
 let stopping = 0
