@@ -56,6 +56,16 @@ async function flowing(page: Page, timeout: number): Promise<void> {
   )
 }
 
+/** The kill is refused while an instance is down: wait until it is back (a few seconds). */
+async function expectUp(name: string): Promise<void> {
+  await until(
+    async () => cluster.instances().find((i) => i.name === name)?.state,
+    (state) => state === 'up',
+    45_000,
+    `instance ${name} up`,
+  )
+}
+
 describe.each(FRAMEWORKS)('kill the instance serving the page (%s)', (framework) => {
   let page: Page
 
@@ -116,6 +126,28 @@ describe.each(FRAMEWORKS)('kill the instance serving the page (%s)', (framework)
       .textContent()
     expect(again).toContain('no tick missed')
     await screenshot(page, `cluster-${framework}-killed`)
+  })
+
+  it('plain: the page reconnects to another instance and data flows again', async () => {
+    await page.getByRole('checkbox', { name: /Reliable delivery/ }).uncheck()
+    await until(
+      () => page.getByTestId('session').getAttribute('data-resumed'),
+      (resumed) => resumed === 'null',
+      5_000,
+      'the plain endpoint',
+    )
+    await flowing(page, 5_000)
+    const victim = await text(page, 'instance')
+    await expectUp(victim)
+    await page.getByRole('button', { name: 'Kill this instance' }).click()
+    await until(
+      () => text(page, 'instance'),
+      (name) => name !== '' && name !== victim,
+      MOVED_MS,
+      `the page served by an instance other than ${victim}`,
+    )
+    await flowing(page, MOVED_MS)
+    expect(cluster.instances().find((i) => i.name === victim)?.lastExit).toBe('SIGKILL')
   })
 })
 
