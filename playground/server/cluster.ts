@@ -74,7 +74,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const names = options.instances ?? ['a', 'b', 'c']
   const respawnAfter = options.respawnAfter ?? 3_000
   const startTimeout = options.startTimeout ?? 60_000
-  const redis = await startRedis()
+  const redis = await startRedis({ withParent: true })
   const instances: Instance[] = names.map((name) => ({
     name,
     state: 'down',

@@ -54,17 +54,29 @@ async function answers(port: number, timeout: number): Promise<void> {
   }
 }
 
-function launch(port: number): ChildProcess {
+const SETPRIV = '/usr/bin/setpriv'
+
+export interface RedisOptions {
+  /**
+   * Stop it when the process that started it dies, even by SIGKILL (Linux's parent-death
+   * signal, set by util-linux's setpriv where it exists): `pnpm cluster` leaves no
+   * redis-server behind whichever way it ends. @default false
+   */
+  withParent?: boolean
+}
+
+function launch(port: number, options: RedisOptions): ChildProcess {
   if (!existsSync(REDIS_SERVER)) {
     throw new Error(
       `No ${REDIS_SERVER}: the Redis tests and \`pnpm cluster\` need Debian's redis-server. Install it: apt-get install -y redis-server`,
     )
   }
-  return spawn(
-    REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  )
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  // setpriv execs redis-server in place: the PID stays the one to stop.
+  if (options.withParent && existsSync(SETPRIV)) {
+    return spawn(SETPRIV, ['--pdeathsig', 'KILL', REDIS_SERVER, ...args], { stdio: 'ignore' })
+  }
+  return spawn(REDIS_SERVER, args, { stdio: 'ignore' })
 }
 
 function kill(child: ChildProcess): Promise<void> {
@@ -75,9 +87,9 @@ function kill(child: ChildProcess): Promise<void> {
   })
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   const port = await freePort()
-  let child = launch(port)
+  let child = launch(port, options)
   await answers(port, 5_000)
   return {
     port,
@@ -87,7 +99,7 @@ export async function startRedis(): Promise<RedisServer> {
     },
     async restart() {
       await kill(child)
-      child = launch(port)
+      child = launch(port, options)
       await answers(port, 5_000)
     },
     stop: () => kill(child),
