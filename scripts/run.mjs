@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's commands (`npm start`, `npm test`, `npm run bench`) on a machine with only
+// The README's commands (`npm start`, `npm run cluster`, `npm test`, `npm run bench`) on a machine with only
 // Node and npm: bring pnpm and the dependencies first, then run the job.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
@@ -36,6 +36,7 @@ function ensureInstalled() {
 
 const steps = {
   start: [], // the playground, run by `startPlayground` below
+  cluster: [], // the playground on three instances and Redis, run by `startPlayground` below
   // One suite after another: the fault and browser tests measure timings, and share two cores.
   test: [
     ['lint'],
@@ -70,28 +71,30 @@ function ensureChromium() {
   )
 }
 
-// The Redis adapter's tests start Debian's redis-server; a test tool never downloads one.
+// The Redis adapter's tests and `pnpm cluster` start Debian's redis-server; nothing downloads one.
 function ensureRedis() {
   if (existsSync('/usr/bin/redis-server')) return
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
   if (isRoot && spawnSync('apt-get', ['--version']).status === 0) {
-    console.log('Installing Debian redis-server for the Redis adapter tests…')
+    console.log('Installing Debian redis-server (the Redis adapter tests, pnpm cluster)…')
     run('apt-get', ['update', '-qq'])
     if (run('apt-get', ['install', '-y', '-qq', 'redis-server']) === 0) return
   }
   console.warn(
-    'No /usr/bin/redis-server: the Redis adapter tests will fail. Install it: apt-get install redis-server',
+    'No /usr/bin/redis-server: the Redis adapter tests and pnpm cluster will fail. Install it: apt-get install redis-server',
   )
 }
 
 // The playground's own process, started here rather than through `pnpm run` (whose
 // recursive runner reports a Ctrl+C as a failure: ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL,
-// ELIFECYCLE). Its command is the playground's `start` script, so there is one of it.
-function startPlayground() {
+// ELIFECYCLE). Its command is the playground's `start` (or `cluster`) script, so there is
+// one of it.
+function startPlayground(name) {
   const cwd = join(root, 'playground')
-  const script = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')).scripts.start
+  const script = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')).scripts[name]
   const [command, ...args] = script.split(' ')
-  if (command !== 'node') throw new Error(`playground/package.json: start must run node: ${script}`)
+  if (command !== 'node')
+    throw new Error(`playground/package.json: ${name} must run node: ${script}`)
   const child = spawn(process.execPath, args, { cwd, stdio: 'inherit' })
   // Ctrl+C reaches the whole process group, the playground included; a signal sent to this
   // process alone (a parent forwarding it, `kill`) is passed on. The playground stops
@@ -114,7 +117,8 @@ if (job === 'test') {
   ensureChromium()
   ensureRedis()
 }
-if (job === 'start') startPlayground()
+if (job === 'cluster') ensureRedis()
+if (job === 'start' || job === 'cluster') startPlayground(job)
 for (const step of steps[job]) {
   const args = step[0] === 'exec' ? step : ['run', ...step]
   const status = p(...args)

@@ -1,7 +1,14 @@
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { type Client, createSocketServer, refuse, type SocketServer } from '@tethered/server'
+import {
+  type AdapterMember,
+  type Client,
+  createSocketServer,
+  refuse,
+  type SocketServer,
+  type StateAdapter,
+} from '@tethered/server'
 import type { WebSocket } from 'ws'
 import {
   BLACKHOLE_SECONDS,
@@ -35,9 +42,27 @@ export interface HubOptions {
   restartGap?: number
   /** How long a black-hole lasts, ms. @default BLACKHOLE_SECONDS */
   blackholeMs?: number
+  /**
+   * This instance's name in a cluster (`pnpm cluster`), told to every page in `welcome`.
+   * Left out when the playground is one process. @default null
+   */
+  instance?: string | null
+  /**
+   * The state adapter of each endpoint's socket server (one adapter per server, and a new
+   * server after every restart): `redisAdapter(...)` in a cluster. @default the memory adapter
+   */
+  adapter?: (path: string) => StateAdapter<AdapterMember>
+  /**
+   * Whether this hub sends the metric and tick streams. In a cluster one hub sends them (to
+   * every instance's members, through the adapter) and the instances do not: each would send
+   * its own copy, numbered on its own. @default true
+   */
+  streams?: boolean
 }
 
 export interface HubStats {
+  /** The instance's name in a cluster, null for one process. */
+  instance: string | null
   /** Connected clients, both endpoints. */
   clients: number
   /** Of those, on the reliable endpoint. */
@@ -106,6 +131,7 @@ function authenticate(req: IncomingMessage): Identity | ReturnType<typeof refuse
 export function createHub(options: HubOptions = {}): Hub {
   const restartGap = options.restartGap ?? 2_000
   const blackholeMs = options.blackholeMs ?? BLACKHOLE_SECONDS * 1000
+  const instance = options.instance ?? null
   const history: ChatMessage[] = []
   /** Chat name → id of the connection that holds it now. */
   const present = new Map<string, string>()
@@ -216,7 +242,13 @@ export function createHub(options: HubOptions = {}): Hub {
       totals.connections++
       const { name, stream } = client.identity
       if (stream) client.join(stream)
-      client.emit('welcome', { id: client.id, name, clients: s.clients.size, at: Date.now() })
+      client.emit('welcome', {
+        id: client.id,
+        name,
+        clients: s.clients.size,
+        at: Date.now(),
+        instance,
+      })
 
       let echoes = 0
       client.on('echo', (data) => {
@@ -270,6 +302,7 @@ export function createHub(options: HubOptions = {}): Hub {
       duplicate: 'replace',
       heartbeat: { interval: 10_000 },
       closeTimeout: 1_000,
+      ...(options.adapter ? { adapter: options.adapter(path) } : {}),
     })
     wire(s)
     return s
@@ -284,14 +317,17 @@ export function createHub(options: HubOptions = {}): Hub {
 
   // One clock for both streams: metrics at METRIC_HZ, ticks every few metric ticks.
   const tickEvery = Math.max(1, Math.round(METRIC_HZ / TICK_HZ))
-  const loop = setInterval(() => {
-    if (servers.length === 0) return
-    const t = Date.now()
-    const values = metricAt(t)
-    seq++
-    for (const name of METRICS) toRoom('metrics', 'metric', { name, seq, t, v: values[name] })
-    if (seq % tickEvery === 0) toRoom('ticks', 'tick', { seq: seq / tickEvery, at: t })
-  }, 1000 / METRIC_HZ)
+  const loop =
+    options.streams === false
+      ? undefined
+      : setInterval(() => {
+          if (servers.length === 0) return
+          const t = Date.now()
+          const values = metricAt(t)
+          seq++
+          for (const name of METRICS) toRoom('metrics', 'metric', { name, seq, t, v: values[name] })
+          if (seq % tickEvery === 0) toRoom('ticks', 'tick', { seq: seq / tickEvery, at: t })
+        }, 1000 / METRIC_HZ)
 
   start()
 
@@ -328,6 +364,7 @@ export function createHub(options: HubOptions = {}): Hub {
         }
       }
       return {
+        instance,
         clients,
         reliable,
         connectionsTotal: totals.connections,

@@ -1,5 +1,11 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import vue from '@vitejs/plugin-vue'
@@ -19,6 +25,16 @@ export interface PlaygroundOptions extends HubOptions {
   watch?: boolean
   /** Vite's dependency cache, relative to the playground. Tests use their own. @default 'node_modules/.vite' */
   cacheDir?: string
+  /**
+   * Requests and upgrades this server answers before the hub and Vite (each returns true
+   * when it took one): `pnpm cluster`'s front sends the sockets to the instances with them.
+   */
+  routes?: PlaygroundRoutes
+}
+
+export interface PlaygroundRoutes {
+  request?(req: IncomingMessage, res: ServerResponse): boolean
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean
 }
 
 export interface PageLink {
@@ -101,6 +117,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   })
 
   http.on('request', (req, res) => {
+    if (options.routes?.request?.(req, res)) return
     if (req.url === '/api/stats') {
       const body = JSON.stringify(hub.stats())
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
@@ -117,6 +134,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   // Our socket path goes to the hub; anything else (Vite's HMR socket) is left to Vite.
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy())
+    if (options.routes?.upgrade?.(req, socket, head)) return
     hub.upgrade(req, socket, head)
   })
 

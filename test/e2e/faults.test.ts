@@ -78,6 +78,14 @@ describe.each(FRAMEWORKS)('fault controls (%s)', (framework) => {
   // Streaming pages left open slow down the ones opened next.
   afterAll(() => e2e.closePages())
 
+  it('one process: no instance to name and no kill (that is `pnpm cluster`)', async () => {
+    await expect(page.getByRole('button', { name: 'Cut connection' }).isEnabled()).resolves.toBe(
+      true,
+    )
+    expect(await page.getByRole('button', { name: 'Kill this instance' }).count()).toBe(0)
+    expect(await page.getByTestId('instance').count()).toBe(0)
+  })
+
   it('cut: the loss shows at once, the page reconnects and data flows again', async () => {
     const lost = await count(page, 'lost')
     const flows = await count(page, 'flowing')

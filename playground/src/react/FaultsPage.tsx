@@ -1,11 +1,15 @@
 import { reliable as reliableDelivery } from '@tethered/core'
 import { useSocket } from '@tethered/react'
 import { useEffect, useState, useSyncExternalStore } from 'react'
-import { FAULT_LABELS, FaultTracker } from '../shared/faults'
+import {
+  FAULT_LABELS,
+  FaultTracker,
+  faultActions,
+  killInstance,
+  type PageFault,
+} from '../shared/faults'
 import { clockTime, describeSession, flowDetail, pageId, seconds } from '../shared/format'
 import {
-  BLACKHOLE_SECONDS,
-  type FaultKind,
   HEARTBEAT,
   type PlaygroundEvents,
   RELIABLE_PATH,
@@ -22,29 +26,10 @@ import { UnderTheHood } from './UnderTheHood'
 /** 20 ticks a second: a half-second silence is already news. */
 const QUIET_AFTER = 500
 
-const ACTIONS: ReadonlyArray<{ kind: FaultKind; label: string; text: string; danger?: boolean }> = [
-  {
-    kind: 'cut',
-    label: 'Cut connection',
-    text: 'The server drops this TCP connection. The browser sees close 1006 at once and the page retries with backoff.',
-  },
-  {
-    kind: 'blackhole',
-    label: `Black-hole ${BLACKHOLE_SECONDS} s`,
-    text: `The server goes silent for ${BLACKHOLE_SECONDS} s but keeps the socket open: only the heartbeat can tell (about ${(HEARTBEAT.interval + HEARTBEAT.timeout) / 1000} s).`,
-  },
-  {
-    kind: 'restart',
-    label: 'Restart server',
-    text: 'Every page is closed with 1012 (service restart) and refused for a moment: watch the retries back off.',
-    danger: true,
-  },
-]
-
 export function FaultsPage() {
   const [tracker] = useState(() => new FaultTracker())
   const [meter] = useState(() => new WindowRate())
-  const [busy, setBusy] = useState<FaultKind | null>(null)
+  const [busy, setBusy] = useState<PageFault | null>(null)
   const entries = useSyncExternalStore(tracker.subscribe, tracker.getEntries)
   const now = useNow(true, 100)
   const [reliable, setReliable] = useState(readReliable)
@@ -64,6 +49,8 @@ export function FaultsPage() {
         meter.tick()
         tracker.data(tick.seq)
       },
+      // Under `pnpm cluster`: which instance serves this socket now.
+      welcome: (welcome) => tracker.served(welcome.instance),
     },
     onOpen: (event) => {
       watch.opened(event)
@@ -82,10 +69,15 @@ export function FaultsPage() {
   }, [socket.status, socket.nextReconnectAt, socket.reconnectAttempt, tracker])
   // #endregion hook
 
-  const trigger = (kind: FaultKind) => {
+  const trigger = (kind: PageFault) => {
     setBusy(kind)
     tracker.requested(kind)
-    socket.request('fault', { kind }, { timeout: 3_000 }).then(
+    const instance = tracker.instance
+    const ask =
+      kind === 'kill'
+        ? killInstance(instance ?? '')
+        : socket.request('fault', { kind }, { timeout: 3_000 })
+    ask.then(
       (ack) => {
         tracker.acknowledged(ack)
         setBusy(null)
@@ -162,6 +154,14 @@ export function FaultsPage() {
           <dl className="facts">
             <dt>Missed ticks</dt>
             <dd data-testid="missed">{tracker.missed}</dd>
+            <dt>Repeated ticks</dt>
+            <dd data-testid="repeated">{tracker.repeated}</dd>
+            {tracker.instance !== null && (
+              <>
+                <dt>Instance</dt>
+                <dd data-testid="instance">{tracker.instance}</dd>
+              </>
+            )}
             <dt>Session</dt>
             <dd data-testid="session" data-resumed={String(socket.resumed)}>
               {describeSession(reliable, socket.resumed)}
@@ -183,7 +183,7 @@ export function FaultsPage() {
             </h2>
           </div>
           <div className="fault-actions">
-            {ACTIONS.map((action) => (
+            {faultActions(tracker.instance).map((action) => (
               <div key={action.kind} className="fault-action">
                 <button
                   type="button"

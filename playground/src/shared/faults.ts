@@ -1,5 +1,15 @@
 import { describeClose, seconds } from './format'
-import { type FaultAck, type FaultKind, HEARTBEAT } from './protocol'
+import {
+  BLACKHOLE_SECONDS,
+  CLUSTER_API,
+  type FaultAck,
+  type FaultKind,
+  HEARTBEAT,
+  type KillAck,
+} from './protocol'
+
+/** What the page can break: the server's faults, and under `pnpm cluster` the instance itself. */
+export type PageFault = FaultKind | 'kill'
 
 export type TimelineKind = 'fault' | 'lost' | 'failed' | 'retry' | 'open' | 'flowing' | 'note'
 
@@ -11,10 +21,60 @@ export interface TimelineEntry {
   detail: string
 }
 
-export const FAULT_LABELS: Record<FaultKind, string> = {
+export const FAULT_LABELS: Record<PageFault, string> = {
   cut: 'Cut',
   blackhole: 'Black-hole',
   restart: 'Restart',
+  kill: 'Kill',
+}
+
+export interface FaultAction {
+  kind: PageFault
+  label: string
+  text: string
+  danger?: boolean
+}
+
+const ACTIONS: readonly FaultAction[] = [
+  {
+    kind: 'cut',
+    label: 'Cut connection',
+    text: 'The server drops this TCP connection. The browser sees close 1006 at once and the page retries with backoff.',
+  },
+  {
+    kind: 'blackhole',
+    label: `Black-hole ${BLACKHOLE_SECONDS} s`,
+    text: `The server goes silent for ${BLACKHOLE_SECONDS} s but keeps the socket open: only the heartbeat can tell (about ${(HEARTBEAT.interval + HEARTBEAT.timeout) / 1000} s).`,
+  },
+  {
+    kind: 'restart',
+    label: 'Restart server',
+    text: 'Every page is closed with 1012 (service restart) and refused for a moment: watch the retries back off.',
+    danger: true,
+  },
+]
+
+const KILL: FaultAction = {
+  kind: 'kill',
+  label: 'Kill this instance',
+  text: 'SIGKILL for the instance serving this page (no closing handshake). The page reconnects through the round-robin front to another instance; with reliable delivery its session resumes there with no tick missed. The killed one starts again a few seconds later.',
+  danger: true,
+}
+
+/** The fault page's buttons: the kill only when a cluster instance serves the page. */
+export function faultActions(instance: string | null): readonly FaultAction[] {
+  return instance === null ? ACTIONS : [...ACTIONS, KILL]
+}
+
+/** Asks the cluster's front to SIGKILL `instance`; rejects with the front's reason. */
+export async function killInstance(instance: string): Promise<KillAck> {
+  const res = await fetch(`${CLUSTER_API}/kill?instance=${encodeURIComponent(instance)}`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(3_000),
+  })
+  const body = (await res.json().catch(() => ({}))) as Partial<KillAck> & { error?: string }
+  if (!res.ok) throw new Error(body.error ?? `the front answered ${res.status}`)
+  return body as KillAck
 }
 
 const LIMIT = 60
@@ -33,9 +93,9 @@ export class FaultTracker {
   private heartbeatDeath = false
   private lostAt: number | null = null
   /** A fault asked for and not yet acknowledged: it may never happen (a black-holed request). */
-  private pending: { kind: FaultKind; at: number } | null = null
+  private pending: { kind: PageFault; at: number } | null = null
   /** The fault the server acknowledged: what a loss that follows is put down to. */
-  private fault: { kind: FaultKind; at: number } | null = null
+  private fault: { kind: PageFault; at: number } | null = null
   private waitingForData = false
   /** The retry last put on the timeline, so each shows once whichever way it is seen. */
   private lastRetry: { attempt: number; at: number | null } | null = null
@@ -43,6 +103,10 @@ export class FaultTracker {
   lastSeq: number | null = null
   /** Ticks that never arrived: gaps in the sequence numbers. */
   missed = 0
+  /** Ticks that arrived twice or out of order (a number not above the last one). */
+  repeated = 0
+  /** The cluster instance serving the page (from `welcome`), null for one process. */
+  instance: string | null = null
   private missedAtLoss = 0
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -54,18 +118,18 @@ export class FaultTracker {
 
   readonly getEntries = (): readonly TimelineEntry[] => this.entries
 
-  requested(kind: FaultKind, now: number = Date.now()): void {
+  requested(kind: PageFault, now: number = Date.now()): void {
     this.pending = { kind, at: now }
   }
 
-  acknowledged(ack: FaultAck, now: number = Date.now()): void {
+  acknowledged(ack: FaultAck | KillAck, now: number = Date.now()): void {
     if (this.pending?.kind === ack.kind) this.fault = this.pending
     this.pending = null
     this.add('fault', `${FAULT_LABELS[ack.kind]} requested`, ack.message, now)
   }
 
   /** The request got no answer (e.g. sent into a black-hole): the fault never happened. */
-  rejected(kind: FaultKind, message: string, now: number = Date.now()): void {
+  rejected(kind: PageFault, message: string, now: number = Date.now()): void {
     this.pending = null
     this.add('note', `${FAULT_LABELS[kind]} request failed`, `${message}: not applied`, now)
   }
@@ -155,8 +219,24 @@ export class FaultTracker {
     for (const listener of this.listeners) listener()
   }
 
+  /**
+   * A `welcome`: which instance serves the socket now. Under `pnpm cluster` a reconnect may
+   * land on another one, and the timeline says so.
+   */
+  served(instance: string | null, now: number = Date.now()): void {
+    if (instance === null || instance === this.instance) return
+    const before = this.instance
+    this.instance = instance
+    if (before === null) {
+      this.add('note', `Served by instance ${instance}`, 'through the round-robin front', now)
+    } else {
+      this.add('note', `Now served by instance ${instance}`, `was ${before}`, now)
+    }
+  }
+
   data(seq: number, now: number = Date.now()): void {
     this.lastDataAt = now
+    if (this.lastSeq !== null && seq <= this.lastSeq) this.repeated++
     if (this.lastSeq !== null && seq > this.lastSeq + 1) this.missed += seq - this.lastSeq - 1
     if (this.lastSeq === null || seq > this.lastSeq) this.lastSeq = seq
     if (!this.waitingForData) return
@@ -180,6 +260,7 @@ export class FaultTracker {
     this.lastSeq = null
     this.lastDataAt = null
     this.missed = 0
+    this.repeated = 0
     this.missedAtLoss = 0
     this.lostAt = null
     this.open = false

@@ -48,6 +48,17 @@ export interface ChatMessage {
 
 export type FaultKind = 'cut' | 'blackhole' | 'restart'
 
+/** Under `pnpm cluster`: the front's state (GET) and its kill (`POST …/kill?instance=a`). */
+export const CLUSTER_API = '/api/cluster'
+
+/** The front's answer to a kill: like a fault's acknowledgement, from outside the instance. */
+export interface KillAck {
+  kind: 'kill'
+  message: string
+  /** How long until the killed instance is started again, ms. */
+  duration: number
+}
+
 export interface FaultAck {
   kind: FaultKind
   /** What the server is about to do, in words. */
@@ -59,7 +70,14 @@ export interface FaultAck {
 export type PlaygroundEvents = {
   /** Server → page. */
   in: {
-    welcome: { id: string; name: string | null; clients: number; at: number }
+    /** `instance`: the server instance that serves this socket under `pnpm cluster`, else null. */
+    welcome: {
+      id: string
+      name: string | null
+      clients: number
+      at: number
+      instance: string | null
+    }
     echo: { text: string; at: number; count: number }
     metric: MetricSample
     tick: { seq: number; at: number }
