@@ -240,3 +240,46 @@ describe('share', () => {
     expect(ws.readyState).toBe(WebSocket.CLOSING)
   })
 })
+
+describe('heartbeat', () => {
+  it('true: "ping" after 25 s of silence, every 25 s while it lasts; dead 60 s after the last message', async () => {
+    const server = mockServer()
+    const onClose = vi.fn()
+    renderHook(() => useWebSocket(server.url, { heartbeat: true, onClose }))
+    await tick()
+    await tick(25_000)
+    expect(server.received).toEqual(['ping'])
+    await tick(25_000)
+    expect(server.received).toEqual(['ping', 'ping'])
+    expect(onClose).not.toHaveBeenCalled()
+    await tick(10_000)
+    expect(onClose.mock.calls[0]?.[0].code).toBe(1006)
+  })
+
+  it('a message resets the silence; the pings go on only while it lasts', async () => {
+    const server = mockServer()
+    renderHook(() => useWebSocket(server.url, { heartbeat: { interval: 1_000, timeout: 10_000 } }))
+    await tick()
+    for (let i = 0; i < 5; i++) {
+      await tick(600)
+      server.last.send('news')
+    }
+    expect(server.received).toEqual([])
+    await tick(1_100)
+    expect(server.received).toEqual(['ping'])
+  })
+
+  it('timeout at or under interval: pinged once at interval, and declared dead then', async () => {
+    const server = mockServer()
+    const onClose = vi.fn()
+    renderHook(() =>
+      useWebSocket(server.url, { heartbeat: { interval: 1_000, timeout: 500 }, onClose }),
+    )
+    await tick()
+    await tick(900)
+    expect(onClose).not.toHaveBeenCalled()
+    await tick(200)
+    expect(server.received).toEqual(['ping'])
+    expect(onClose).toHaveBeenCalledTimes(1)
+  })
+})
