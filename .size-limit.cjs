@@ -81,6 +81,15 @@ module.exports = [
     limit: '4800 B',
     ...gz,
   },
+  {
+    // Issue #15: at most 5.0 kB, beside react-use-websocket's figure below.
+    name: '@tethered/react/compat useWebSocket (core included)',
+    path: 'packages/react/dist/compat.mjs',
+    import: { 'packages/react/dist/compat.mjs': '{ useWebSocket }' },
+    ignore: ['react', 'react-dom'],
+    limit: '5000 B',
+    ...gz,
+  },
   peer(
     'reconnecting-websocket',
     'test/node_modules/reconnecting-websocket/dist/reconnecting-websocket-mjs.js',

@@ -3,8 +3,9 @@
 //
 //   pnpm exec tsx --conditions=@tethered/source test/bench/react-dashboard.ts
 //
-// Compared: Tethered useWebSocket (share + filter), Tethered useSocket (types) and
-// react-use-websocket (share + filter). Prints a table and writes
+// Compared: Tethered useWebSocket (share + filter), Tethered useSocket (types),
+// react-use-websocket (share + filter), and react-use-websocket's widget code on
+// `@tethered/react/compat` (its import swapped: migration step 1). Prints a table and writes
 // test/bench/results/react-dashboard.json. React runs its production build.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -61,6 +62,7 @@ const { createRoot } = (await load('react-dom/client')) as typeof ReactDomClient
 const { useSocket, useWebSocket } = await import('@tethered/react')
 const ruw = await import('react-use-websocket')
 const useRuw = ruw.default
+const { default: useCompat } = await import('@tethered/react/compat')
 
 // --- counters
 const realParse = JSON.parse
@@ -129,10 +131,27 @@ function RuwWidget({ url, index, tally }: WidgetProps) {
   return h('span', { 'data-ready': readyState }, lastJsonMessage ? lastJsonMessage.data.seq : '-')
 }
 
+// RuwWidget with only its import swapped to `@tethered/react/compat`.
+function CompatWidget({ url, index, tally }: WidgetProps) {
+  tally.renders[index] = (tally.renders[index] ?? 0) + 1
+  const type = typeOf(index)
+  const { lastJsonMessage, readyState } = useCompat<Envelope | null>(url, {
+    share: true,
+    filter: (message) => (JSON.parse(message.data) as Envelope).type === type,
+    onMessage: () => {
+      tally.onMessage[index] = (tally.onMessage[index] ?? 0) + 1
+    },
+  })
+  return h('span', { 'data-ready': readyState }, lastJsonMessage ? lastJsonMessage.data.seq : '-')
+}
+
 const contenders = [
   { name: 'Tethered useWebSocket (share+filter)', Widget: TetheredWidget },
   { name: 'Tethered useSocket (types)', Widget: SocketWidget },
   { name: 'react-use-websocket (share+filter)', Widget: RuwWidget },
+  // Not held to Tethered's targets: it is react-use-websocket's code, parsing in its filter
+  // and rendering every message at once, as react-use-websocket does.
+  { name: 'compat: its code on @tethered/react/compat', Widget: CompatWidget },
 ] as const
 
 // --- helpers
