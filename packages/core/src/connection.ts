@@ -2,6 +2,7 @@ import { assertClientClose, HEARTBEAT_DEFAULTS } from '@tethered/protocol'
 import { backoffDelay } from './backoff'
 import { defaultShouldReconnect } from './close-policy'
 import { TetheredError, type TetheredErrorCode } from './errors'
+import { call, type Handler, listen } from './listen'
 import { CLOSED, CLOSING, CONNECTING, OPEN, type ReadyState, UNINSTANTIATED } from './ready-state'
 import type {
   CloseInfo,
@@ -46,37 +47,14 @@ type NodeSocket = WebSocketLike & {
   off?(event: 'message', listener: (...args: never[]) => void): void
 }
 
-/** Any handler or callback: each is called with its event's own arguments. */
-type Handler = (a: never, b: never) => void
-
 /** A view's update: with the message when one arrived, without when the state changed. */
 type View<In> = (event?: MessageEvent, json?: In) => void
 
 const noop = () => {}
 
-// A throwing user handler must not stop the engine mid-message; rethrown on its own so it
-// still reaches the console and error trackers.
-const call = (fn: Handler | undefined, a?: unknown, b?: unknown) => {
-  try {
-    fn?.(a as never, b as never)
-  } catch (e) {
-    setTimeout(() => {
-      throw e
-    })
-  }
-}
-
 /** `e` as a TetheredError: itself if it is one, else wrapped under `code`. */
 const wrap = (e: unknown, code: TetheredErrorCode, what: string) =>
   e instanceof TetheredError ? e : new TetheredError(code, `${what}: ${String(e)}`, e)
-
-/** Adds `fn` to the set kept under `key` and returns its remover. */
-export const listen = <K, F>(map: Map<K, Set<F>>, key: K, fn: F): (() => void) => {
-  let set = map.get(key)
-  if (!set) map.set(key, (set = new Set()))
-  set.add(fn)
-  return () => set.delete(fn)
-}
 
 /**
  * The connection engine. Options are read when used, not copied, so an owner may update
