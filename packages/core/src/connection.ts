@@ -62,9 +62,12 @@ const wrap = (e: unknown, code: TetheredErrorCode, what: string) =>
  */
 export function createConnection<In = unknown, Out = unknown>(
   url: UrlSource,
-  options: ConnectionOptions<In, Out> = {},
+  options?: ConnectionOptions<In, Out>,
+): Connection<In, Out>
+export function createConnection<In, Out>(
+  url: UrlSource,
+  o: ConnectionOptions<In, Out> = {},
 ): Connection<In, Out> {
-  const o = options
   let socket: WebSocketLike | null = null
   let state: ReadyState = UNINSTANTIATED
   let error: TetheredError | null = null
@@ -73,13 +76,14 @@ export function createConnection<In = unknown, Out = unknown>(
   let retries = 0
   let step = 0
   let nextAt: number | null = null
-  let manual = false
+  // Flags start unset, which reads as false: an initializer would cost bytes.
+  let manual: boolean | undefined
   // Why it stopped; read only while CLOSED with neither a retry nor the network to wait for.
-  let stop: StopInfo | null = null
-  let disposed = false
-  let paused = false
+  let stop!: StopInfo
+  let disposed: boolean | undefined
+  let paused: boolean | undefined
   let attempt = 0
-  let scheduled = false
+  let scheduled: boolean | undefined
   // The timer of the current phase: the retry wait (CLOSED), the connect timeout
   // (CONNECTING) or the closing handshake's grace (CLOSING).
   let timer: Timer
@@ -91,10 +95,10 @@ export function createConnection<In = unknown, Out = unknown>(
   let resumed: boolean | null = null
   // The heartbeat of the open socket: its options, timer, the time the timer is due, the
   // last inbound traffic, and the probe waiting for an answer (0: none).
-  let beat: Required<HeartbeatOptions> | null = null
+  let beat: Required<HeartbeatOptions> | null | undefined
   let beatTimer: Timer
-  let due = 0
-  let seen = 0
+  let due!: number
+  let seen!: number
   let probeAt = 0
   const queue: SendData[] = []
   // The message handlers are looked up once: per message, a lookup is a measurable share.
@@ -107,10 +111,12 @@ export function createConnection<In = unknown, Out = unknown>(
   const filtered = new Set<View<In>>()
   const plain = new Set<Set<() => void>>()
   let count = 0
-  let last: MessageEvent | null = null
-  let lastJson: In | null = null
-  let jsonAt = 0
-  let messaged = false
+  // Unset until the first message: snapshots read them only once `count` or `jsonAt` has
+  // passed where their view began, and unset, `jsonAt > from` is false.
+  let last!: MessageEvent
+  let lastJson!: In
+  let jsonAt!: number
+  let messaged: boolean | undefined
   // The listener sets of the views that changed since the last notification.
   const dirty = new Set<Set<() => void>>()
 
