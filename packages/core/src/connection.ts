@@ -10,17 +10,15 @@ import type {
   ConnectionEvents,
   ConnectionOptions,
   ConnectionStatus,
-  ConnectionView,
   HeartbeatOptions,
-  MessageFilter,
   SendData,
-  Snapshot,
   StopInfo,
   UrlSource,
   WebSocketConstructor,
   WebSocketLike,
 } from './types'
 import { toSocketUrl } from './url'
+import { createViews } from './views'
 
 /** How long a manual close waits for the closing handshake before it lets the socket go. */
 const CLOSE_GRACE = 3_000
@@ -46,9 +44,6 @@ type NodeSocket = WebSocketLike & {
   on?(event: 'message', listener: (data: { toString(): string }, binary: boolean) => void): void
   off?(event: 'message', listener: (...args: never[]) => void): void
 }
-
-/** A view's update: with the message when one arrived, without when the state changed. */
-type View<In> = (event?: MessageEvent, json?: In) => void
 
 const noop = () => {}
 
@@ -83,7 +78,6 @@ export function createConnection<In, Out>(
   let disposed: boolean | undefined
   let paused: boolean | undefined
   let attempt = 0
-  let scheduled: boolean | undefined
   // The timer of the current phase: the retry wait (CLOSED), the connect timeout
   // (CONNECTING) or the closing handshake's grace (CLOSING).
   let timer: Timer
@@ -104,59 +98,27 @@ export function createConnection<In, Out>(
   // The message handlers are looked up once: per message, a lookup is a measurable share.
   const onMessage = new Set<Handler>()
   const handlers = new Map<string, Set<Handler>>([['message', onMessage]])
-  const views = new Set<View<In>>()
-  // Only views with a filter are told of each message. The others read the newest message
-  // when asked, so a message costs them nothing until someone looks: a flood into a
-  // plain connection costs a counter, not a call per view.
-  const filtered = new Set<View<In>>()
-  const plain = new Set<Set<() => void>>()
-  let count = 0
-  // Unset until the first message: snapshots read them only once `count` or `jsonAt` has
-  // passed where their view began, and unset, `jsonAt > from` is false.
-  let last!: MessageEvent
-  let lastJson!: In
-  let jsonAt!: number
-  let messaged: boolean | undefined
-  // The listener sets of the views that changed since the last notification.
-  const dirty = new Set<Set<() => void>>()
-
   const emit = (event: keyof ConnectionEvents<In>, a: unknown, callback?: Handler, b?: unknown) => {
     const set = handlers.get(event)
     if (set) for (const handler of set) call(handler, a, b)
     call(callback, a, b)
   }
 
-  const flush = () => {
-    scheduled = false
-    if (messaged) for (const set of plain) dirty.add(set)
-    messaged = false
-    const sets = [...dirty]
-    dirty.clear()
-    for (const set of sets) for (const listener of set) listener()
-  }
-
-  const notify = () => {
-    if (scheduled || disposed) return
-    scheduled = true
-    const batch = o.batch
-    if (typeof batch === 'function') batch(flush)
-    else if (batch === 'sync') flush()
-    // One render per display frame: in a browser every message is its own task, so a
-    // microtask alone would still notify once per message under a flood. A hidden page
-    // gets no frames, so it gets a microtask rather than held-back state.
-    else if (
-      batch !== 'microtask' &&
-      typeof requestAnimationFrame === 'function' &&
-      !globalThis.document?.hidden
-    )
-      requestAnimationFrame(flush)
-    else queueMicrotask(flush)
-  }
-
-  const changed = () => {
-    for (const view of views) view()
-    notify()
-  }
+  // A view's snapshot: the connection's state, with the view's own newest message.
+  const [makeView, changed, record] = createViews(o, (message, json) => {
+    const i = state === CLOSED ? (nextAt !== null ? 4 : paused ? 5 : 6) : state + 1
+    return {
+      readyState: state,
+      status: STATUS[i] as ConnectionStatus,
+      stopped: i > 5 ? stop : null,
+      lastMessage: message,
+      lastJsonMessage: json,
+      reconnectAttempt: retries,
+      nextReconnectAt: nextAt,
+      error,
+      resumed,
+    }
+  })
 
   const setState = (next: ReadyState) => {
     state = next
@@ -185,60 +147,6 @@ export function createConnection<In, Out>(
     emit('session', session)
     established()
   })
-
-  const makeView = (filter?: MessageFilter<In>): ConnectionView<In> => {
-    const listeners = new Set<() => void>()
-    let snap: Snapshot<In> | null = null
-    let message: MessageEvent | null = null
-    let json: In | null = null
-    // Without a filter: the messages before this view are not its own, and the count its
-    // snapshot was taken at.
-    const from = count
-    let at = count
-    const view: View<In> = (event, data) => {
-      if (event) {
-        if (!filter?.(event, data)) return
-        message = event
-        if (data !== undefined) json = data
-      }
-      snap = null
-      dirty.add(listeners)
-    }
-    views.add(view)
-    if (filter) filtered.add(view)
-    else plain.add(listeners)
-    return {
-      getSnapshot: () => {
-        if (at !== count && !filter) {
-          at = count
-          snap = null
-        }
-        if (snap) return snap
-        const i = state === CLOSED ? (nextAt !== null ? 4 : paused ? 5 : 6) : state + 1
-        return (snap = {
-          readyState: state,
-          status: STATUS[i] as ConnectionStatus,
-          stopped: i > 5 ? stop : null,
-          lastMessage: filter ? message : count > from ? last : null,
-          lastJsonMessage: filter ? json : jsonAt > from ? lastJson : null,
-          reconnectAttempt: retries,
-          nextReconnectAt: nextAt,
-          error,
-          resumed,
-        })
-      },
-      subscribe: (listener) => {
-        listeners.add(listener)
-        return () => listeners.delete(listener)
-      },
-      dispose: () => {
-        views.delete(view)
-        filtered.delete(view)
-        plain.delete(listeners)
-        listeners.clear()
-      },
-    }
-  }
 
   const root = makeView()
 
@@ -285,7 +193,7 @@ export function createConnection<In, Out>(
             ? 0
             : ''
     const interval = o.reconnectInterval
-    let delay = 0
+    let delay!: number
     if (reason === '') {
       retries++
       step++
@@ -371,7 +279,7 @@ export function createConnection<In, Out>(
     delivery?.resume()
     emit('open', opening, o.onOpen)
     // After the open handlers, so a message they send (auth) goes out before the queue.
-    while (queue.length > 0 && sendNow(queue[0] as SendData)) queue.shift()
+    while (queue.length && sendNow(queue[0] as SendData)) queue.shift()
   }
 
   const received = (incoming: MessageEvent) => {
@@ -405,15 +313,7 @@ export function createConnection<In, Out>(
         report(wrap(e, 'PARSE', 'Message not JSON (pass `parse` or `parse: false`)'))
       }
     }
-    count++
-    last = event
-    if (json !== undefined) {
-      lastJson = json
-      jsonAt = count
-    }
-    messaged = true
-    if (filtered.size) for (const view of filtered) view(event, json)
-    if (!scheduled) notify()
+    record(event, json)
     for (const handler of onMessage) call(handler, event, json)
     call(o.onMessage as Handler | undefined, event, json)
   }
@@ -594,11 +494,12 @@ export function createConnection<In, Out>(
       if (disposed) return
       const live = socket
       manual = disposed = true
+      changed(true)
       drop()
       // Whoever waits on this socket (a pending request) learns it is gone.
       if (live) emit('close', { code: 1000, reason: 'disposed', wasClean: true }, o.onClose)
       detach()
-      for (const set of [...handlers.values(), views, filtered, plain, dirty]) set.clear()
+      for (const set of [onMessage, handlers]) set.clear()
       queue.length = 0
     },
     getWebSocket: () => socket as WebSocket | null,
