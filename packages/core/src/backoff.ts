@@ -1,6 +1,4 @@
-/** Ceiling of the default backoff. */
-export const BACKOFF_CAP = 30_000
-const BACKOFF_BASE = 1_000
+import { BACKOFF_BASE, BACKOFF_CAP } from './defaults'
 
 /**
  * Exponential backoff with full jitter: a uniform pick in [0, min(cap, base · 2^(attempt-1))].

@@ -1,6 +1,7 @@
 import { assertClientClose, HEARTBEAT_DEFAULTS } from '@tethered/protocol'
 import { backoffDelay } from './backoff'
 import { defaultShouldReconnect } from './close-policy'
+import { CLOSE_GRACE, CONNECT_TIMEOUT, LATE, QUEUE_SIZE, STABLE_AFTER } from './defaults'
 import { TetheredError, type TetheredErrorCode } from './errors'
 import { call, type Handler, listen } from './listen'
 import { CLOSED, CLOSING, CONNECTING, OPEN, type ReadyState, UNINSTANTIATED } from './ready-state'
@@ -19,12 +20,6 @@ import type {
 } from './types'
 import { toSocketUrl } from './url'
 import { createViews } from './views'
-
-/** How long a manual close waits for the closing handshake before it lets the socket go. */
-const CLOSE_GRACE = 3_000
-
-/** A heartbeat timer this late was held back by a throttled tab or a sleeping machine. */
-const LATE = 1_000
 
 type Timer = ReturnType<typeof setTimeout> | undefined
 
@@ -142,7 +137,7 @@ export function createConnection<In, Out>(
 
   // Reliable delivery is a plug-in with hooks of its own, so apps that do not use it do
   // not ship it.
-  const delivery = o.delivery?.(o.queueSize ?? 1_000, put, report, (session) => {
+  const delivery = o.delivery?.(o.queueSize ?? QUEUE_SIZE, put, report, (session) => {
     resumed = session.resumed
     emit('session', session)
     established()
@@ -268,7 +263,7 @@ export function createConnection<In, Out>(
     setState(OPEN)
     stableTimer = setTimeout(() => {
       step = 0
-    }, o.stableAfter ?? 5_000)
+    }, o.stableAfter ?? STABLE_AFTER)
     const heartbeat = o.heartbeat
     // `true` spreads nothing: the defaults.
     beat = heartbeat ? { ...HEARTBEAT_DEFAULTS, ...(heartbeat as HeartbeatOptions) } : null
@@ -378,7 +373,7 @@ export function createConnection<In, Out>(
     if (url === null) return setState(UNINSTANTIATED)
     const id = attempt
     setState(CONNECTING)
-    const timeout = o.connectTimeout ?? 10_000
+    const timeout = o.connectTimeout ?? CONNECT_TIMEOUT
     timer = setTimeout(
       () =>
         fail(new TetheredError('CONNECT_TIMEOUT', `Not open in connectTimeout (${timeout} ms)`)),
@@ -439,7 +434,7 @@ export function createConnection<In, Out>(
       if (disposed) return false
       if (delivery) return delivery.send(data, state === OPEN, keep)
       if (sendNow(data)) return true
-      const size = o.queueSize ?? 1_000
+      const size = o.queueSize ?? QUEUE_SIZE
       if (keep && queue.push(data) > size) {
         const dropped = queue.shift()
         report(
