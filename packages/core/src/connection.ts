@@ -74,7 +74,7 @@ export function createConnection<In, Out>(
   let paused: boolean | undefined
   let attempt = 0
   // The timer of the current phase: the retry wait (CLOSED), the connect timeout
-  // (CONNECTING) or the closing handshake's grace (CLOSING).
+  // (CONNECTING), the heartbeat (OPEN) or the closing handshake's grace (CLOSING).
   let timer: Timer
   let stableTimer: Timer
   // The socket's open event, for the open handlers once the socket is open for the app.
@@ -82,10 +82,9 @@ export function createConnection<In, Out>(
   // Removes the current socket's `ws` message listener, where it has one.
   let unlisten = noop
   let resumed: boolean | null = null
-  // The heartbeat of the open socket: its options, timer, the time the timer is due, the
-  // last inbound traffic, and the probe waiting for an answer (0: none).
+  // The heartbeat of the open socket: its options, the time its timer is due, the last
+  // inbound traffic, and the probe waiting for an answer (0: none).
   let beat: Required<HeartbeatOptions> | null | undefined
-  let beatTimer: Timer
   let due!: number
   let seen!: number
   let probeAt = 0
@@ -93,6 +92,12 @@ export function createConnection<In, Out>(
   // The message handlers are looked up once: per message, a lookup is a measurable share.
   const onMessage = new Set<Handler>()
   const handlers = new Map<string, Set<Handler>>([['message', onMessage]])
+  /** Starts the current phase's timer, in place of the last phase's. */
+  const later = (fn: () => void, ms: number) => {
+    clearTimeout(timer)
+    timer = setTimeout(fn, ms)
+  }
+
   const emit = (event: keyof ConnectionEvents<In>, a: unknown, callback?: Handler, b?: unknown) => {
     const set = handlers.get(event)
     if (set) for (const handler of set) call(handler, a, b)
@@ -154,7 +159,6 @@ export function createConnection<In, Out>(
     attempt++
     clearTimeout(timer)
     clearTimeout(stableTimer)
-    clearTimeout(beatTimer)
     delivery?.pause()
     const ws = socket as (WebSocketLike & { terminate?: () => void }) | null
     socket = null
@@ -197,7 +201,7 @@ export function createConnection<In, Out>(
         typeof interval === 'number' ? interval : (interval ?? backoffDelay)(step),
       )
       nextAt = Date.now() + delay
-      timer = setTimeout(connect, delay)
+      later(connect, delay)
     } else if (reason) stop = { reason, code: close.code }
     setState(CLOSED)
     emit('close', close, o.onClose, event)
@@ -230,9 +234,8 @@ export function createConnection<In, Out>(
   // held back while the answer was already queued behind it, so it probes again instead
   // of killing a healthy socket.
   const arm = (ms: number) => {
-    clearTimeout(beatTimer)
     due = Date.now() + ms
-    beatTimer = setTimeout(check, ms)
+    later(check, ms)
   }
 
   const probe = () => {
@@ -374,7 +377,7 @@ export function createConnection<In, Out>(
     const id = attempt
     setState(CONNECTING)
     const timeout = o.connectTimeout ?? CONNECT_TIMEOUT
-    timer = setTimeout(
+    later(
       () =>
         fail(new TetheredError('CONNECT_TIMEOUT', `Not open in connectTimeout (${timeout} ms)`)),
       timeout,
@@ -470,10 +473,10 @@ export function createConnection<In, Out>(
       nextAt = null
       paused = false
       if (state === OPEN) {
-        clearTimeout(beatTimer)
         setState(CLOSING)
         socket?.close(code, reason)
-        timer = setTimeout(() => {
+        // The grace replaces the heartbeat's timer: no probe while closing.
+        later(() => {
           drop(true)
           ended({ code, reason, wasClean: false })
         }, CLOSE_GRACE)
