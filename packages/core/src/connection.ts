@@ -2,8 +2,9 @@ import { assertClientClose, HEARTBEAT_DEFAULTS } from '@tethered/protocol'
 import { backoffDelay } from './backoff'
 import { defaultShouldReconnect } from './close-policy'
 import { CLOSE_GRACE, CONNECT_TIMEOUT, LATE, QUEUE_SIZE, STABLE_AFTER } from './defaults'
-import { TetheredError, type TetheredErrorCode } from './errors'
-import { call, type Handler, listen } from './listen'
+import { TetheredError, wrap } from './errors'
+import { call, type Handler, listen, noop } from './listen'
+import type { NodeSocket } from './node-socket'
 import { CLOSED, CLOSING, CONNECTING, OPEN, type ReadyState, UNINSTANTIATED } from './ready-state'
 import type {
   CloseInfo,
@@ -19,32 +20,9 @@ import type {
   WebSocketLike,
 } from './types'
 import { toSocketUrl } from './url'
-import { createViews } from './views'
+import { createViews, STATUS } from './views'
 
 type Timer = ReturnType<typeof setTimeout> | undefined
-
-/** `status` by `readyState` + 1, then CLOSED: waiting to retry, for the network, or stopped. */
-const STATUS = [
-  'idle',
-  'connecting',
-  'open',
-  'closing',
-  'reconnecting',
-  'offline',
-  'stopped',
-] as const
-
-/** A `ws` socket: Node's `ws` is an EventEmitter as well as a WebSocket. */
-type NodeSocket = WebSocketLike & {
-  on?(event: 'message', listener: (data: { toString(): string }, binary: boolean) => void): void
-  off?(event: 'message', listener: (...args: never[]) => void): void
-}
-
-const noop = () => {}
-
-/** `e` as a TetheredError: itself if it is one, else wrapped under `code`. */
-const wrap = (e: unknown, code: TetheredErrorCode, what: string) =>
-  e instanceof TetheredError ? e : new TetheredError(code, `${what}: ${String(e)}`, e)
 
 /**
  * The connection engine. Options are read when used, not copied, so an owner may update

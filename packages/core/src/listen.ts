@@ -20,3 +20,6 @@ export const listen = <K, F>(map: Map<K, Set<F>>, key: K, fn: F): (() => void) =
   set.add(fn)
   return () => set.delete(fn)
 }
+
+/** The handler that does nothing, for a slot that must hold one. */
+export const noop = () => {}

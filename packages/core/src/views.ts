@@ -1,5 +1,16 @@
 import type { ConnectionOptions, ConnectionView, MessageFilter, Snapshot } from './types'
 
+/** `status` by `readyState` + 1, then CLOSED: waiting to retry, for the network, or stopped. */
+export const STATUS = [
+  'idle',
+  'connecting',
+  'open',
+  'closing',
+  'reconnecting',
+  'offline',
+  'stopped',
+] as const
+
 /** A view's update: with the message when one arrived, without when the state changed. */
 type View<In> = (event?: MessageEvent, json?: In) => void
 
