@@ -67,7 +67,7 @@ export const createViews = <In>(
     // gets no frames, so it gets a microtask rather than held-back state.
     else if (
       batch !== 'microtask' &&
-      typeof requestAnimationFrame === 'function' &&
+      (globalThis as { requestAnimationFrame?: unknown }).requestAnimationFrame &&
       !globalThis.document?.hidden
     )
       requestAnimationFrame(flush)
