@@ -1,5 +1,7 @@
 // biome-ignore assist/source/organizeImports: bundlers lay the modules out in this order, which gzips the engine 9 B smaller than the sorted order (`pnpm size`)
 import { call, type Handler, listen, noop } from './listen'
+import { watchPage } from './browser'
+import { listenMessages, type NodeSocket } from './node-socket'
 import { createViews, STATUS } from './views'
 import { TetheredError, wrap } from './errors'
 import { toSocketUrl } from './url'
@@ -8,7 +10,6 @@ import { assertClientClose } from '@tethered/protocol'
 import { backoffDelay } from './backoff'
 import { defaultShouldReconnect } from './close-policy'
 import { CLOSE_GRACE, CONNECT_TIMEOUT, QUEUE_SIZE, STABLE_AFTER } from './defaults'
-import type { NodeSocket } from './node-socket'
 import { CLOSED, CLOSING, CONNECTING, OPEN, type ReadyState, UNINSTANTIATED } from './ready-state'
 import type {
   CloseInfo,
@@ -251,7 +252,7 @@ export function createConnection<In, Out>(
 
   /** Opens a socket on the resolved url; a bad url or no WebSocket is not worth a retry. */
   const open = (target: string | URL) => {
-    let ws: WebSocketLike
+    let ws: NodeSocket
     try {
       const href = toSocketUrl(target, o.queryParams)
       const Ctor = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
@@ -261,7 +262,7 @@ export function createConnection<In, Out>(
           'No WebSocket: pass one, e.g. { WebSocket } from "ws"',
         )
       }
-      ws = new Ctor(href, o.protocols)
+      ws = new Ctor(href, o.protocols) as NodeSocket
     } catch (e) {
       return fail(wrap(e, 'SOCKET', 'new WebSocket() failed'), true)
     }
@@ -273,19 +274,7 @@ export function createConnection<In, Out>(
       if (delivery) delivery.open()
       else established()
     }) as never
-    // `ws` (Node) also hands out a message's data directly, without the MessageEvent it
-    // builds for `onmessage`: under a flood that wrapper is a measurable share of receiving.
-    // The event made here has what ws's own has: `type`, `data` and `target`. Text is
-    // decoded with Buffer's own `toString()`: `String(data)` measured 10% slower.
-    const node = ws as NodeSocket
-    if (node.on) {
-      const onData = (data: { toString(): string }, binary: boolean) => {
-        if (ws === socket)
-          received({ type: 'message', target: ws, data: binary ? data : data.toString() } as never)
-      }
-      node.on('message', onData)
-      unlisten = () => node.off?.('message', onData)
-    } else ws.onmessage = ((e: MessageEvent) => ws === socket && received(e)) as never
+    unlisten = listenMessages(ws, (e) => ws === socket && received(e))
     // `ws` closes the socket itself over a frame it refuses (1009 too big, 1007 not UTF-8,
     // 1002), with the code on the error under its `status-code` symbol (its only one); its
     // close event would say 1006, retried into the same refusal, and may come 30 s later.
@@ -338,28 +327,18 @@ export function createConnection<In, Out>(
     else probeIfOpen()
   }
 
-  let detach = noop
-  // Where there is a page (not Node, a worker or React Native).
-  if (typeof document !== 'undefined' && o.browserEvents !== false) {
-    const onOffline = () => {
-      if (nextAt === null) return probeIfOpen()
-      // Offline while waiting to retry: wait for `online` instead, spending no attempt.
-      clearTimeout(timer)
-      nextAt = null
-      paused = true
-      changed()
-    }
-    const onVisible = () => {
-      if (document.visibilityState === 'visible') resume()
-    }
-    const toggle = (method: 'addEventListener' | 'removeEventListener') => {
-      window[method]('online', resume)
-      window[method]('offline', onOffline)
-      document[method]('visibilitychange', onVisible)
-    }
-    toggle('addEventListener')
-    detach = () => toggle('removeEventListener')
+  const onOffline = () => {
+    if (nextAt === null) return probeIfOpen()
+    // Offline while waiting to retry: wait for `online` instead, spending no attempt.
+    clearTimeout(timer)
+    nextAt = null
+    paused = true
+    changed()
   }
+  const detach =
+    typeof document !== 'undefined' && o.browserEvents !== false
+      ? watchPage(resume, onOffline)
+      : noop
 
   const connection: Connection<In, Out> = {
     // The root view's `getSnapshot` and `subscribe`; its `dispose` is replaced below.
