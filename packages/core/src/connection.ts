@@ -4,10 +4,10 @@ import { watchPage } from './browser'
 import { listenMessages, type NodeSocket } from './node-socket'
 import { createViews, STATUS } from './views'
 import { TetheredError, wrap } from './errors'
-import { toSocketUrl } from './url'
+import { openSocket } from './open-socket'
 import { type Heartbeat, heartbeat, PROBE } from './heartbeat'
 import { assertClientClose } from '@tethered/protocol'
-import { backoffDelay } from './backoff'
+import { retryDelay } from './backoff'
 import { defaultShouldReconnect } from './close-policy'
 import { CLOSE_GRACE, CONNECT_TIMEOUT, QUEUE_SIZE, STABLE_AFTER } from './defaults'
 import { CLOSED, CLOSING, CONNECTING, OPEN, type ReadyState, UNINSTANTIATED } from './ready-state'
@@ -20,7 +20,6 @@ import type {
   SendData,
   StopInfo,
   UrlSource,
-  WebSocketConstructor,
   WebSocketLike,
 } from './types'
 
@@ -166,15 +165,10 @@ export function createConnection<In, Out>(
           : (paused = globalThis.navigator?.onLine === false)
             ? 0
             : ''
-    const interval = o.reconnectInterval
     let delay!: number
     if (reason === '') {
       retries++
-      step++
-      delay = Math.max(
-        0,
-        typeof interval === 'number' ? interval : (interval ?? backoffDelay)(step),
-      )
+      delay = retryDelay(o.reconnectInterval, ++step)
       nextAt = Date.now() + delay
       later(connect, delay)
     } else if (reason) stop = { reason, code: close.code }
@@ -254,15 +248,7 @@ export function createConnection<In, Out>(
   const open = (target: string | URL) => {
     let ws: NodeSocket
     try {
-      const href = toSocketUrl(target, o.queryParams)
-      const Ctor = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
-      if (!Ctor) {
-        throw new TetheredError(
-          'NO_WEBSOCKET',
-          'No WebSocket: pass one, e.g. { WebSocket } from "ws"',
-        )
-      }
-      ws = new Ctor(href, o.protocols) as NodeSocket
+      ws = openSocket(target, o)
     } catch (e) {
       return fail(wrap(e, 'SOCKET', 'new WebSocket() failed'), true)
     }
