@@ -203,9 +203,7 @@ export function createConnection<In, Out>(
     clearTimeout(timer)
     retries = 0
     setState(OPEN)
-    stableTimer = setTimeout(() => {
-      step = 0
-    }, o.stableAfter ?? STABLE_AFTER)
+    stableTimer = setTimeout(() => (step = 0), o.stableAfter ?? STABLE_AFTER)
     beat = heartbeat(o.heartbeat, later, sendNow, fail)
     delivery?.resume()
     emit('open', opening, o.onOpen)
@@ -304,14 +302,9 @@ export function createConnection<In, Out>(
     )
   }
 
-  const probeIfOpen = () => {
-    if (state === OPEN) beat?.(PROBE)
-  }
+  const probeIfOpen = () => state === OPEN && beat?.(PROBE)
 
-  const resume = () => {
-    if (paused || nextAt !== null) connect()
-    else probeIfOpen()
-  }
+  const resume = () => (paused || nextAt !== null ? connect() : probeIfOpen())
 
   const onOffline = () => {
     if (nextAt === null) return probeIfOpen()
@@ -378,9 +371,8 @@ export function createConnection<In, Out>(
           drop(true)
           ended({ code, reason, wasClean: false })
         }, CLOSE_GRACE)
-      } else if (state === CONNECTING) {
-        ended({ code, reason, wasClean: true })
-      } else {
+      } else if (state === CONNECTING) ended({ code, reason, wasClean: true })
+      else {
         // Waiting to retry: stop. While CLOSING the timer is the handshake's grace: keep it.
         if (state !== CLOSING) clearTimeout(timer)
         changed()
