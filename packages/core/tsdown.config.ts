@@ -7,4 +7,5 @@ export default defineConfig({
   clean: true,
   fixedExtension: true,
   tsconfig: '../../tsconfig.build.json',
+  inputOptions: { optimization: { inlineConst: true } },
 })

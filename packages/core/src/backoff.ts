@@ -1,6 +1,5 @@
-/** Ceiling of the default backoff. */
-export const BACKOFF_CAP = 30_000
-const BACKOFF_BASE = 1_000
+import { BACKOFF_BASE, BACKOFF_CAP } from './defaults'
+import type { ConnectionOptions } from './types'
 
 /**
  * Exponential backoff with full jitter: a uniform pick in [0, min(cap, base · 2^(attempt-1))].
@@ -11,3 +10,7 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   // A large attempt makes 2 ** n Infinity, which the cap takes care of.
   return Math.round(random() * Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
 }
+
+/** The wait before a retry: `reconnectInterval` (a number, or a function of the step), else the default backoff. */
+export const retryDelay = (interval: ConnectionOptions['reconnectInterval'], step: number) =>
+  Math.max(0, typeof interval === 'number' ? interval : (interval ?? backoffDelay)(step))

@@ -27,3 +27,7 @@ export class TetheredError extends Error {
     super(message, { cause })
   }
 }
+
+/** `e` as a TetheredError: itself if it is one, else wrapped under `code`. */
+export const wrap = (e: unknown, code: TetheredErrorCode, what: string) =>
+  e instanceof TetheredError ? e : new TetheredError(code, `${what}: ${String(e)}`, e)

@@ -13,7 +13,7 @@ import {
   type RequestType,
   resolveEnvelopeKeys,
 } from '@tethered/protocol'
-import { listen } from './connection'
+import { listen } from './listen'
 import { createWebSocketObserver, IDLE_SNAPSHOT, type ObserverOptions } from './observer'
 import { decode, isReply, type RequestOptions, request } from './requests'
 

@@ -9,6 +9,8 @@ let online = true
 vi.spyOn(navigator, 'onLine', 'get').mockImplementation(() => online)
 let visibility: DocumentVisibilityState = 'visible'
 vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility)
+// A browser keeps the two in step; the engine reads `hidden`.
+vi.spyOn(document, 'hidden', 'get').mockImplementation(() => visibility === 'hidden')
 
 afterEach(() => {
   online = true
