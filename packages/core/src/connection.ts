@@ -1,9 +1,9 @@
-// biome-ignore assist/source/organizeImports: bundlers lay the modules out in this order, which gzips the engine 13 B smaller than the sorted order (`pnpm size`)
-import { call, type Handler, listen, noop } from './listen'
+// biome-ignore assist/source/organizeImports: bundlers lay the modules out in this order, which gzips the engine smallest of the orders tried (`pnpm size`: the sorted order is 11 B larger)
+import { TetheredError, wrap } from './errors'
 import { watchPage } from './browser'
 import { listenMessages, type NodeSocket } from './node-socket'
 import { createViews, STATUS } from './views'
-import { TetheredError, wrap } from './errors'
+import { call, type Handler, listen, noop } from './listen'
 import { openSocket } from './open-socket'
 import { type Heartbeat, heartbeat, PROBE } from './heartbeat'
 import { assertClientClose } from '@tethered/protocol'
@@ -314,10 +314,7 @@ export function createConnection<In, Out>(
     paused = true
     changed()
   }
-  const detach =
-    typeof document !== 'undefined' && o.browserEvents !== false
-      ? watchPage(resume, onOffline)
-      : noop
+  const detach = o.browserEvents !== false ? watchPage(resume, onOffline) : noop
 
   const connection: Connection<In, Out> = {
     // The root view's `getSnapshot` and `subscribe`; its `dispose` is replaced below.

@@ -18,6 +18,7 @@ export {
 } from '@tethered/protocol'
 export { backoffDelay } from './backoff'
 export type { Bindable, BindableMethods } from './bindable'
+export { browserSignals, type PageSignals, setPageSignals } from './browser'
 export { defaultShouldReconnect } from './close-policy'
 export { createConnection } from './connection'
 export { createSocket, type Socket, type SocketOptions } from './create-socket'

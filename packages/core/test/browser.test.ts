@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ReadyState } from '../src'
+import { browserSignals, ReadyState, setPageSignals } from '../src'
 import { mockServer, tick, useFakeClock } from './support'
 
 const connect = useFakeClock()
@@ -155,5 +155,51 @@ describe('status while offline', () => {
     await tick()
     goOffline()
     expect(c.getSnapshot().status).toBe('open')
+  })
+})
+
+describe('page signals of your own (setPageSignals)', () => {
+  afterEach(() => setPageSignals(browserSignals))
+
+  it('drive the connections made after the swap: offline pauses a retry, resume reconnects at once', async () => {
+    let resume = () => {}
+    let offline = () => {}
+    const removed = vi.fn()
+    setPageSignals((onResume, onOffline) => {
+      resume = onResume
+      offline = onOffline
+      return removed
+    })
+    const server = mockServer()
+    const c = connect(server.url, { reconnectInterval: 5_000 })
+    await tick()
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    await tick()
+    expect(c.getSnapshot().status).toBe('reconnecting')
+    offline()
+    expect(c.getSnapshot().status).toBe('offline')
+    // The window's own event is not what this connection listens to any more.
+    goOnline()
+    await tick(60_000)
+    expect(server.clients).toHaveLength(1)
+    resume()
+    await tick()
+    expect(server.clients).toHaveLength(2)
+    expect(c.getSnapshot().status).toBe('open')
+    c.dispose()
+    expect(removed).toHaveBeenCalledTimes(1)
+  })
+
+  it('are not asked for by a connection with browserEvents: false; browserSignals restores the window', async () => {
+    const signals = vi.fn(() => () => {})
+    setPageSignals(signals)
+    connect(mockServer().url)
+    connect(mockServer().url, { browserEvents: false })
+    expect(signals).toHaveBeenCalledTimes(1)
+    setPageSignals(browserSignals)
+    const add = vi.spyOn(window, 'addEventListener')
+    connect(mockServer().url)
+    expect(add.mock.calls.map(([type]) => type).sort()).toEqual(['offline', 'online'])
+    add.mockRestore()
   })
 })
