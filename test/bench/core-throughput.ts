@@ -17,6 +17,8 @@ import { coreBuild, machine, median, startFloodServer, writeResults } from '../s
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11)
+// Issue #13's target for the engine: at least this fraction of raw ws's receive rate.
+const TARGET = 0.95
 
 interface Tick {
   type: string
@@ -267,15 +269,15 @@ async function main() {
     })),
   )
   const core = rows.find((r) => r.client === '@tethered/core')
-  const verdict = core && core.ratioToRaw >= 0.9 ? 'meets' : 'MISSES'
+  const verdict = core && core.ratioToRaw >= TARGET ? 'meets' : 'MISSES'
   console.log(
-    `@tethered/core: ${core?.ratioToRaw.toFixed(2)}x raw ws (median of the rounds' ratios), ${core?.bestRatioToRaw.toFixed(2)}x best run against best run (${verdict} the 0.9x target)`,
+    `@tethered/core: ${core?.ratioToRaw.toFixed(2)}x raw ws (median of the rounds' ratios), ${core?.bestRatioToRaw.toFixed(2)}x best run against best run (${verdict} the ${TARGET}x target)`,
   )
   writeResults('core-throughput', {
     core: build,
     messages: MESSAGES,
     rounds: ROUNDS,
-    target: { client: '@tethered/core', ratioToRaw: 0.9 },
+    target: { client: '@tethered/core', ratioToRaw: TARGET },
     results: rows,
     runsMs: Object.fromEntries(pairs.map((p) => [p.client, { client: p.clientMs, raw: p.rawMs }])),
   })
