@@ -1,9 +1,15 @@
 // The behaviour both bindings must share, written once. Each framework's test file supplies
 // a thin `Binding` (mount a component that uses the hook / composable, report what it
 // rendered) and runs `describeBehaviour`, so React and Vue cannot drift apart.
-import { type Connection, createConnection, type ObserverOptions } from '@tethered/core'
+import {
+  type Connection,
+  createConnection,
+  type ObserverOptions,
+  sharedConnectionCount,
+} from '@tethered/core'
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
 import type { RecordingServer, ServerOptions } from '../support/recording-server'
+import { waitFor } from '../support/wait'
 import { environment, type ReliableServer } from './environment'
 import { type Binding, base, mounted } from './harness'
 import { badInputScenarios } from './scenarios/bad-input'
@@ -13,6 +19,7 @@ import { sharingScenarios } from './scenarios/sharing'
 import { socketScenarios } from './scenarios/socket'
 import { unmountScenarios } from './scenarios/unmount'
 import { webSocketScenarios } from './scenarios/web-socket'
+import { TIMEOUT } from './timeout'
 
 export const scenarios = [
   ...webSocketScenarios,
@@ -40,6 +47,9 @@ export function describeBehaviour(binding: Binding): void {
     afterEach(async () => {
       for (const m of [...mounted]) m.unmount()
       for (const c of connections.splice(0)) c.dispose()
+      // No shared socket may outlive its scenario: its linger would dispose it later, into
+      // the next scenario or after the page is gone.
+      await waitFor(() => sharedConnectionCount() === 0, TIMEOUT, 'the shared sockets to go')
       await Promise.all(servers.splice(0).map((s) => s.close()))
       await Promise.all(reliableServers.splice(0).map((s) => s.close({ timeout: 500 })))
       // What failed where nobody awaited it (a browser run's calls into Node).

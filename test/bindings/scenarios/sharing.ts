@@ -84,6 +84,7 @@ export const sharingScenarios: Scenario[] = [
         binding.mountWebSocket(server.url(), {
           ...base,
           share: true,
+          linger: 20,
           filter: (_event, data) => (data as Msg | undefined)?.type === type,
           onMessage: () => seen[type]++,
         })

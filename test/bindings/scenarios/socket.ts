@@ -43,7 +43,7 @@ export const socketScenarios: Scenario[] = [
     async run({ binding, server: start }) {
       const server = await start()
       let joined = 0
-      const options = { ...base, share: true }
+      const options = { ...base, share: true, linger: 20 }
       const some = binding.mountSocket(server.url(), {
         ...options,
         types: ['message'],
@@ -70,8 +70,8 @@ export const socketScenarios: Scenario[] = [
     name: 'useSocket and useWebSocket on one url with share: one socket, each reading it its own way',
     async run({ binding, server: start }) {
       const server = await start()
-      const typed = binding.mountSocket(server.url(), { ...base, share: true })
-      const raw = binding.mountWebSocket(server.url(), { ...base, share: true })
+      const typed = binding.mountSocket(server.url(), { ...base, share: true, linger: 20 })
+      const raw = binding.mountWebSocket(server.url(), { ...base, share: true, linger: 20 })
       await rendered(typed, isOpen, 'useSocket OPEN')
       await rendered(raw, isOpen, 'useWebSocket OPEN')
       server.send('{"type":"joined","n":1}')
