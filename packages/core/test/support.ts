@@ -1,5 +1,6 @@
-import { type Client, WebSocket as MockWebSocket, Server } from 'mock-socket'
+import { WebSocket as MockWebSocket } from 'mock-socket'
 import { afterEach, beforeEach, vi } from 'vitest'
+import { mockServer as sharedMockServer } from '../../../test/support/mock-server'
 import {
   type Connection,
   type ConnectionOptions,
@@ -7,7 +8,6 @@ import {
   type WebSocketConstructor,
 } from '../src'
 
-let port = 40_000
 const refused = new Set<string>()
 
 /** A socket whose server is gone: it fails the way a browser's does, with error then close 1006. */
@@ -34,35 +34,18 @@ export const TestSocket = function TestSocket(url: string, protocols?: string | 
   return refused.has(url) ? new RefusedSocket() : new MockWebSocket(url, protocols)
 } as unknown as WebSocketConstructor
 
-/** A mock-socket server on a url of its own, with the sockets it accepted. */
+/** The shared mock server (test/support/mock-server.ts), which `refuse` can take away. */
 export function mockServer(options: { answerPing?: boolean } = {}) {
-  const url = `ws://localhost:${++port}/`
-  const server = new Server(url)
-  const clients: Client[] = []
-  const received: unknown[] = []
-  server.on('connection', (socket) => {
-    clients.push(socket)
-    socket.on('message', (data) => {
-      if (options.answerPing && data === 'ping') socket.send('pong')
-      else received.push(data)
-    })
-  })
-  return {
-    url,
-    server,
+  const server = sharedMockServer(
+    options.answerPing ? { answer: (data) => (data === 'ping' ? 'pong' : undefined) } : {},
+  )
+  return Object.assign(server, {
     /** New connections fail (error, then close 1006) until `refuse(false)`. */
     refuse(on = true) {
-      if (on) refused.add(url)
-      else refused.delete(url)
+      if (on) refused.add(server.url)
+      else refused.delete(server.url)
     },
-    clients,
-    received,
-    get last(): Client {
-      const client = clients.at(-1)
-      if (!client) throw new Error('no client connected')
-      return client
-    },
-  }
+  })
 }
 
 /** Fake timers for every test of the file; connections made by `connect` are disposed after each. */

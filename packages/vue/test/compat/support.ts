@@ -1,12 +1,14 @@
-import { type Client, WebSocket as MockWebSocket, Server } from 'mock-socket'
+import { WebSocket as MockWebSocket } from 'mock-socket'
 import { afterEach, beforeEach, vi } from 'vitest'
 import { type EffectScope, effectScope } from 'vue'
+import {
+  mockServer as sharedMockServer,
+  stopMockServers,
+} from '../../../../test/support/mock-server'
 
 // The compat entry uses the global WebSocket, as VueUse does: here mock-socket's, on fake
 // timers (jsdom's own WebSocket does not work under vitest).
 
-let port = 42_000
-const servers: Server[] = []
 const scopes: EffectScope[] = []
 
 beforeEach(() => {
@@ -18,37 +20,18 @@ afterEach(() => {
   for (const scope of scopes.splice(0)) scope.stop()
   // Lets a released socket close while the fake clock still runs.
   vi.advanceTimersByTime(5_000)
-  for (const server of servers.splice(0)) server.stop()
+  stopMockServers()
   vi.unstubAllGlobals()
   vi.useRealTimers()
 })
 
-/** A mock-socket server on a url of its own, with what it received and the sockets it accepted. */
-export function mockServer(options: { answerPing?: string } = {}) {
-  // No trailing slash: the socket must get the url as written.
-  const url = `ws://localhost:${++port}`
-  const server = new Server(url)
-  servers.push(server)
-  const clients: Client[] = []
-  const received: unknown[] = []
-  server.on('connection', (socket) => {
-    clients.push(socket)
-    socket.on('message', (data) => {
-      if (options.answerPing && data === 'ping') socket.send(options.answerPing)
-      else received.push(data)
-    })
+/** The shared mock server (test/support/mock-server.ts), on a url written without a slash. */
+export const mockServer = (options: { answerPing?: string } = {}) => {
+  const reply = options.answerPing
+  return sharedMockServer({
+    slash: false,
+    ...(reply === undefined ? {} : { answer: (data) => (data === 'ping' ? reply : undefined) }),
   })
-  return {
-    url,
-    server,
-    clients,
-    received,
-    get last(): Client {
-      const client = clients.at(-1)
-      if (!client) throw new Error('no client connected')
-      return client
-    },
-  }
 }
 
 /** Runs `fn` in an effect scope that the test stops (or that is stopped after it). */
