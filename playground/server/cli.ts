@@ -1,6 +1,7 @@
 // `npm start` / `pnpm --filter @tethered/playground start`: the playground on 127.0.0.1,
 // port PORT or 5173, or a free one when that is taken (PORT=0: a free one at once).
 import { type Playground, startPlayground } from './index'
+import { stopOnSignals } from './stop-on-signals'
 
 const wanted = Number(process.env.PORT ?? 5173)
 if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
@@ -17,28 +18,7 @@ try {
   playground = await startPlayground({ port: 0 })
 }
 
-let stopping = 0
-const stop = (signal: string) => {
-  // A signal repeated a second later forces the exit; copies of one Ctrl+C (the terminal's,
-  // and the one `npm start` / scripts/run.mjs pass on) arrive together and are one stop.
-  if (stopping) {
-    if (Date.now() - stopping > 1_000) process.exit(1)
-    return
-  }
-  stopping = Date.now()
-  console.log(`\n${signal}: stopping the playground…`)
-  const force = setTimeout(() => process.exit(1), 5_000)
-  force.unref()
-  playground.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    },
-  )
-}
-process.on('SIGINT', () => stop('SIGINT'))
-process.on('SIGTERM', () => stop('SIGTERM'))
+stopOnSignals('the playground', () => playground.close(), 5_000)
 
 // Printed once the handlers above are in place: whoever waits for this line may stop it.
 const width = Math.max(...playground.pages.map((p) => p.title.length))

@@ -2,6 +2,7 @@
 // on 127.0.0.1, port PORT or 5174 (a free one when that is taken; PORT=0: a free one at
 // once). Ctrl+C stops all of it: the instances, the front and redis-server.
 import { type Cluster, startCluster } from './cluster'
+import { stopOnSignals } from './stop-on-signals'
 
 const wanted = Number(process.env.PORT ?? 5174)
 if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
@@ -22,29 +23,7 @@ try {
   cluster = await startCluster({ port: 0, cacheDir: CACHE })
 }
 
-let stopping = 0
-const stop = (signal: string) => {
-  // Copies of one Ctrl+C (the terminal's, and the one scripts/run.mjs passes on) arrive
-  // together and are one stop; a signal repeated a second later forces the exit.
-  if (stopping) {
-    if (Date.now() - stopping > 1_000) process.exit(1)
-    return
-  }
-  stopping = Date.now()
-  console.log(`\n${signal}: stopping the instances, the front and redis-server…`)
-  const force = setTimeout(() => process.exit(1), 8_000)
-  force.unref()
-  cluster.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    },
-  )
-}
-process.on('SIGINT', () => stop('SIGINT'))
-process.on('SIGTERM', () => stop('SIGTERM'))
-process.on('SIGHUP', () => stop('SIGHUP'))
+stopOnSignals('the instances, the front and redis-server', () => cluster.close(), 8_000)
 
 const { playground, redis } = cluster
 const faults = playground.pages.filter((p) => p.page === 'faults')
