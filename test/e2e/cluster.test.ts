@@ -4,7 +4,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Cluster, startCluster } from '../../playground/server/cluster'
-import { FRAMEWORKS, launchBrowser, numberIn, screenshot, until } from './support'
+import { FRAMEWORKS, flowing, launchBrowser, numberIn, screenshot, until } from './support'
 
 /** The kill is seen at once (1006); the first retry waits up to 1 s, the resume a bit more. */
 const MOVED_MS = 8_000
@@ -46,15 +46,6 @@ async function open(path: string): Promise<Page> {
 }
 
 const text = async (page: Page, id: string) => (await page.getByTestId(id).textContent()) ?? ''
-
-async function flowing(page: Page, timeout: number): Promise<void> {
-  await until(
-    () => page.getByTestId('flow').getAttribute('data-state'),
-    (state) => state === 'flowing',
-    timeout,
-    'data flowing',
-  )
-}
 
 /** The kill is refused while an instance is down: wait until it is back (a few seconds). */
 async function expectUp(name: string): Promise<void> {

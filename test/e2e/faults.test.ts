@@ -1,7 +1,16 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HEARTBEAT } from '../../playground/src/shared/protocol'
-import { type E2E, expectTone, FRAMEWORKS, numberIn, screenshot, startE2E, until } from './support'
+import {
+  type E2E,
+  expectTone,
+  FRAMEWORKS,
+  flowing,
+  numberIn,
+  screenshot,
+  startE2E,
+  until,
+} from './support'
 
 /**
  * The bounds the page is held to. A cut is seen at once (the TCP connection closes); the
@@ -44,15 +53,6 @@ async function nextEntry(
     `a new "${kind}" timeline entry`,
   )
   return performance.now() - start
-}
-
-async function flowing(page: Page, timeout: number): Promise<void> {
-  await until(
-    () => page.getByTestId('flow').getAttribute('data-state'),
-    (state) => state === 'flowing',
-    timeout,
-    'data flowing',
-  )
 }
 
 /** The tick counter moves: data really arrives. */

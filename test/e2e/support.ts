@@ -134,6 +134,16 @@ export const until = <T>(
   what: string,
 ): Promise<T> => pollFor(read, check, timeout, what, 50)
 
+/** The faults page's data flow is `flowing`: messages arrive (its `flow` indicator). */
+export async function flowing(page: Page, timeout: number): Promise<void> {
+  await until(
+    () => page.getByTestId('flow').getAttribute('data-state'),
+    (state) => state === 'flowing',
+    timeout,
+    'data flowing',
+  )
+}
+
 /** Waits for a button (or input) to be enabled, or disabled. */
 export async function expectEnabled(
   locator: Locator,

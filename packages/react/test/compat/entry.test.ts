@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { renderHook } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
+import { reached } from '../../../../test/support/reached'
 import useWebSocketDefault, {
   ReadyState,
   useEventSource,
@@ -11,18 +12,6 @@ import useWebSocketDefault, {
 } from '../../src/compat'
 
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
-
-/** Every source file `file` reaches through relative imports. */
-function reached(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return seen
-  seen.add(file)
-  const text = readFileSync(file, 'utf8')
-  for (const [, spec] of text.matchAll(/from '(\.[^']+)'/g)) {
-    const path = resolve(dirname(file), spec as string)
-    reached(/\.tsx?$/.test(path) ? path : `${path}.ts`, seen)
-  }
-  return seen
-}
 
 describe('the compat entry', () => {
   it('is never pulled in by the main entry, and pulls in nothing of it', () => {

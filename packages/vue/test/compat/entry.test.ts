@@ -2,20 +2,9 @@ import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { reached } from '../../../../test/support/reached'
 
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
-
-/** Every source file `file` reaches through relative imports. */
-function reached(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return seen
-  seen.add(file)
-  const text = readFileSync(file, 'utf8')
-  for (const [, spec] of text.matchAll(/from '(\.[^']+)'/g)) {
-    const path = resolve(dirname(file), spec as string)
-    reached(path.endsWith('.ts') ? path : `${path}.ts`, seen)
-  }
-  return seen
-}
 
 describe('the compat entry', () => {
   it('is never pulled in by the main entry, and pulls in nothing of it but core', () => {
