@@ -72,6 +72,23 @@ module.exports = [
     limit: '4345 B',
     ...gz,
   },
+  // Typed events over a connection made outside components (the engine included, as above).
+  {
+    name: '@tethered/react useConnectionSocket',
+    path: 'packages/react/dist/index.mjs',
+    import: { 'packages/react/dist/index.mjs': '{ useConnectionSocket }' },
+    ignore: ['react', 'react-dom'],
+    limit: '5050 B',
+    ...gz,
+  },
+  {
+    name: '@tethered/vue useConnectionSocket',
+    path: 'packages/vue/dist/index.mjs',
+    import: { 'packages/vue/dist/index.mjs': '{ useConnectionSocket }' },
+    ignore: ['vue'],
+    limit: '5360 B',
+    ...gz,
+  },
   {
     // Issue #15: at most 4.8 kB, beside VueUse's figure below.
     name: '@tethered/vue/compat useWebSocket (core included)',

@@ -4,6 +4,7 @@
 import {
   type Connection,
   type ConnectionObserverOptions,
+  type ConnectionSocketObserverOptions,
   type ConnectionStatus,
   type ObserverOptions,
   ReadyState,
@@ -74,6 +75,11 @@ export interface Binding {
     options: ObserverOptions<unknown, unknown>,
   ): Mounted<SocketState, WebSocketApi>
   mountSocket(url: string, options: SocketObserverOptions<AnyEvents>): Mounted<EventState, EventApi>
+  /** `useConnectionSocket` on a connection made outside the component. */
+  mountConnectionSocket(
+    connection: Connection<unknown, unknown>,
+    options: ConnectionSocketObserverOptions<AnyEvents>,
+  ): Mounted<EventState, EventApi>
   /** `useConnection` on a connection made outside the component. */
   mountConnection(
     connection: Connection<unknown, unknown>,

@@ -4,13 +4,21 @@
 // IS_REACT_ACT_ENVIRONMENT stays unset (vitest runs without globals, so the testing library
 // does not set it): socket events update the store from real I/O, outside act().
 import { act, renderHook } from '@testing-library/react'
-import { useConnection, useSocket, useWebSocket } from '@tethered/react'
+import {
+  type SocketHook,
+  useConnection,
+  useConnectionSocket,
+  useSocket,
+  useWebSocket,
+} from '@tethered/react'
 import { describeBehaviour } from './behaviour'
 import {
   type AnyEvents,
   type Binding,
   createProbe,
+  type EventApi,
   type EventState,
+  type Mounted,
   type Probe,
   type SocketState,
   track,
@@ -47,6 +55,40 @@ const methods = (latest: () => ReturnType<typeof useWebSocket>): WebSocketApi =>
   open: () => latest().open(),
   close: (code, reason) => latest().close(code, reason),
 })
+
+// A typed hook (useSocket, useConnectionSocket) under StrictMode, reporting every render.
+function mountEvents(use: () => SocketHook<AnyEvents>): Mounted<EventState, EventApi> {
+  const probe = createProbe<EventState>({
+    readyState: -1,
+    lastMessage: null,
+    error: null,
+    resumed: null,
+  })
+  const hook = renderHook(
+    () => {
+      const socket = use()
+      probe.report({
+        readyState: socket.readyState,
+        lastMessage: socket.lastMessage,
+        error: socket.error,
+        resumed: socket.resumed,
+      })
+      return socket
+    },
+    { reactStrictMode: true },
+  )
+  return track(
+    probe,
+    {
+      emit: (type, data) => hook.result.current.emit(type, data),
+      request: (type, data, opts) => hook.result.current.request(type, data, opts),
+    },
+    {
+      setUrl: () => Promise.reject(new Error('not used')),
+      unmount: () => hook.unmount(),
+    },
+  )
+}
 
 const binding: Binding = {
   name: 'react (StrictMode)',
@@ -90,38 +132,9 @@ const binding: Binding = {
       },
     )
   },
-  mountSocket(url, options) {
-    const probe = createProbe<EventState>({
-      readyState: -1,
-      lastMessage: null,
-      error: null,
-      resumed: null,
-    })
-    const hook = renderHook(
-      () => {
-        const socket = useSocket<AnyEvents>(url, options)
-        probe.report({
-          readyState: socket.readyState,
-          lastMessage: socket.lastMessage,
-          error: socket.error,
-          resumed: socket.resumed,
-        })
-        return socket
-      },
-      { reactStrictMode: true },
-    )
-    return track(
-      probe,
-      {
-        emit: (type, data) => hook.result.current.emit(type, data),
-        request: (type, data, opts) => hook.result.current.request(type, data, opts),
-      },
-      {
-        setUrl: () => Promise.reject(new Error('not used')),
-        unmount: () => hook.unmount(),
-      },
-    )
-  },
+  mountSocket: (url, options) => mountEvents(() => useSocket<AnyEvents>(url, options)),
+  mountConnectionSocket: (connection, options) =>
+    mountEvents(() => useConnectionSocket<AnyEvents>(connection, options)),
 }
 
 describeBehaviour(binding)

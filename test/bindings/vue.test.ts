@@ -1,10 +1,25 @@
 // The behaviour suite through @tethered/vue: each mount is a component whose render
 // function reads the composable's refs and reports them.
-import { useConnection, useSocket, useWebSocket } from '@tethered/vue'
+import {
+  type UseSocketReturn,
+  useConnection,
+  useConnectionSocket,
+  useSocket,
+  useWebSocket,
+} from '@tethered/vue'
 import { mount } from '@vue/test-utils'
 import { h, nextTick, type Ref, ref } from 'vue'
 import { describeBehaviour } from './behaviour'
-import { type Binding, createProbe, type EventState, type SocketState, track } from './harness'
+import {
+  type AnyEvents,
+  type Binding,
+  createProbe,
+  type EventApi,
+  type EventState,
+  type Mounted,
+  type SocketState,
+  track,
+} from './harness'
 
 function mountProbe<S>(initial: S, use: (url: Ref<string | null>) => () => S) {
   const probe = createProbe(initial)
@@ -44,6 +59,33 @@ const read = (api: ReturnType<typeof useWebSocket>) => (): SocketState => ({
   stopped: api.stopped.value,
 })
 
+// A typed composable (useSocket, useConnectionSocket) in a component, reporting every render.
+function mountEvents(
+  use: (url: Ref<string | null>) => UseSocketReturn<AnyEvents>,
+): Mounted<EventState, EventApi> {
+  let api!: UseSocketReturn<AnyEvents>
+  const { probe, wrapper } = mountProbe<EventState>(
+    { readyState: -1, lastMessage: null, error: null, resumed: null },
+    (source) => {
+      api = use(source)
+      return () => ({
+        readyState: api.readyState.value,
+        lastMessage: api.lastMessage.value,
+        error: api.error.value,
+        resumed: api.resumed.value,
+      })
+    },
+  )
+  return track(
+    probe,
+    { emit: (type, data) => api.emit(type, data), request: api.request },
+    {
+      setUrl: () => Promise.reject(new Error('not used')),
+      unmount: () => wrapper.unmount(),
+    },
+  )
+}
+
 const binding: Binding = {
   name: 'vue',
   mountWebSocket(initial, options) {
@@ -72,30 +114,13 @@ const binding: Binding = {
       unmount: () => wrapper.unmount(),
     })
   },
-  mountSocket(initial, options) {
-    let api!: ReturnType<typeof useSocket>
-    const { probe, wrapper } = mountProbe<EventState>(
-      { readyState: -1, lastMessage: null, error: null, resumed: null },
-      (source) => {
-        source.value = initial
-        api = useSocket(source, options)
-        return () => ({
-          readyState: api.readyState.value,
-          lastMessage: api.lastMessage.value,
-          error: api.error.value,
-          resumed: api.resumed.value,
-        })
-      },
-    )
-    return track(
-      probe,
-      { emit: (type, data) => api.emit(type, data), request: api.request },
-      {
-        setUrl: () => Promise.reject(new Error('not used')),
-        unmount: () => wrapper.unmount(),
-      },
-    )
-  },
+  mountSocket: (initial, options) =>
+    mountEvents((source) => {
+      source.value = initial
+      return useSocket<AnyEvents>(source, options)
+    }),
+  mountConnectionSocket: (connection, options) =>
+    mountEvents(() => useConnectionSocket<AnyEvents>(connection, options)),
 }
 
 describeBehaviour(binding)

@@ -14,7 +14,13 @@ import {
   resolveEnvelopeKeys,
 } from '@tethered/protocol'
 import { listen } from './listen'
-import { createWebSocketObserver, IDLE_SNAPSHOT, type ObserverOptions } from './observer'
+import {
+  type ConnectionObserverOptions,
+  createConnectionObserver,
+  createWebSocketObserver,
+  IDLE_SNAPSHOT,
+  type ObserverOptions,
+} from './observer'
 import { decode, isReply, type RequestOptions, request } from './requests'
 
 export type { RequestOptions }
@@ -79,11 +85,68 @@ export interface SocketObserver<E extends SocketEvents, T extends InType<E> = In
 
 type Handler = (data: unknown, envelope: Envelope) => void
 
+/** What a socket observer asks of the observer under it (a url's, or a connection's). */
+interface Inner<Src> {
+  setOptions(source: Src, options: ObserverOptions): void
+  subscribe(listener: () => void): Unsubscribe
+  getSnapshot(): Snapshot<unknown>
+  getServerSnapshot(): Snapshot<unknown>
+  sendMessage(data: never, keep?: boolean): boolean
+  sendJsonMessage(message: unknown, keep?: boolean): boolean
+  open(): void
+  close(code?: number, reason?: string): void
+  getWebSocket(): WebSocket | null
+  getConnection(): Connection<unknown, unknown> | null
+}
+
 /** Typed events and requests over a `WebSocketObserver`: what `useSocket` binds. */
 export function createSocketObserver<E extends SocketEvents, T extends InType<E> = InType<E>>(
   url: UrlSource,
   options: SocketObserverOptions<E, T> = {},
 ): SocketObserver<E, T> {
+  return typed(createWebSocketObserver, url, options)
+}
+
+/** `useConnectionSocket`'s options: the typed layer's, and this component's own callbacks. */
+export interface ConnectionSocketObserverOptions<
+  E extends SocketEvents,
+  T extends InType<E> = InType<E>,
+> extends Omit<ConnectionObserverOptions<unknown>, 'filter'>,
+    Pick<SocketObserverOptions<E, T>, 'types' | 'on' | 'keys'> {}
+
+/** The typed layer on a connection made elsewhere: what `useConnectionSocket` binds. */
+export interface ConnectionSocketObserver<E extends SocketEvents, T extends InType<E> = InType<E>>
+  extends Omit<SocketObserver<E, T>, 'setOptions' | 'getConnection'> {
+  /** Another connection moves the view to it; the old one is left as it is. */
+  setOptions(
+    connection: Connection<unknown, unknown>,
+    options?: ConnectionSocketObserverOptions<E, T>,
+  ): void
+  getConnection(): Connection<unknown, unknown>
+}
+
+/**
+ * Typed events and requests over a connection someone else made (a module, a store): this
+ * subscriber's own `types`, `on` handlers and `lastMessage`; like `useConnection`, it never
+ * opens, closes or disposes the connection by itself.
+ */
+export function createConnectionSocketObserver<
+  E extends SocketEvents,
+  T extends InType<E> = InType<E>,
+>(
+  connection: Connection<unknown, unknown>,
+  options: ConnectionSocketObserverOptions<E, T> = {},
+): ConnectionSocketObserver<E, T> {
+  return typed(createConnectionObserver, connection, options) as never
+}
+
+function typed<Src, E extends SocketEvents, T extends InType<E>>(
+  create: (source: Src, options: ObserverOptions) => Inner<Src>,
+  url: Src,
+  options: SocketObserverOptions<E, T>,
+): Omit<SocketObserver<E, T>, 'setOptions'> & {
+  setOptions(source: Src, options?: SocketObserverOptions<E, T>): void
+} {
   // Set by `adapt`, so it always matches the options the inner observer holds.
   let keys: EnvelopeKeys
   const handlers = new Map<string, Set<Handler>>()
@@ -118,7 +181,7 @@ export function createSocketObserver<E extends SocketEvents, T extends InType<E>
     }
   }
 
-  const inner = createWebSocketObserver(url, adapt(options))
+  const inner = create(url, adapt(options))
 
   const derive = (s: Snapshot<unknown>): SocketSnapshot<E, T> => {
     if (s !== lastInner) {
@@ -140,7 +203,7 @@ export function createSocketObserver<E extends SocketEvents, T extends InType<E>
 
   return {
     ...passed,
-    setOptions: (nextUrl, nextOptions = {}) => inner.setOptions(nextUrl, adapt(nextOptions)),
+    setOptions: (next: Src, nextOptions = {}) => inner.setOptions(next, adapt(nextOptions)),
     getSnapshot: () => derive(inner.getSnapshot()),
     getServerSnapshot: () => server,
     emit: (type, data?: unknown) => sendJsonMessage(encodeEnvelope({ type, data }, keys)),

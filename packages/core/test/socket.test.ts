@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createSocketObserver, ReadyState, TetheredError } from '../src'
+import {
+  createConnection,
+  createConnectionSocketObserver,
+  createSocketObserver,
+  ReadyState,
+  TetheredError,
+} from '../src'
 import { mockServer, TestSocket, tick, useFakeClock } from './support'
 
 useFakeClock()
@@ -165,5 +171,40 @@ describe('requests', () => {
     await tick()
     const big = { limit: 1n as unknown as number }
     await expect(o.request('history', big)).rejects.toMatchObject({ code: 'SERIALIZE' })
+  })
+})
+
+describe('on a connection made elsewhere (createConnectionSocketObserver)', () => {
+  it('gives each observer its own types, handlers and lastMessage; requests correlate; letting go leaves it open', async () => {
+    const { server } = chat()
+    const c = createConnection(server.url, base)
+    const joined: string[] = []
+    const a = createConnectionSocketObserver<Chat, 'joined'>(c, {
+      types: ['joined'],
+      on: { joined: ({ name }) => joined.push(name) },
+    })
+    const b = createConnectionSocketObserver<Chat>(c)
+    const offA = a.subscribe(() => {})
+    b.subscribe(() => {})
+    await tick()
+    expect(a.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    server.last.send(JSON.stringify({ type: 'joined', data: { name: 'ann' } }))
+    server.last.send(JSON.stringify({ type: 'message', data: { from: 'ann', text: 'hi' } }))
+    expect(a.getSnapshot().lastMessage).toEqual({ type: 'joined', data: { name: 'ann' } })
+    expect(b.getSnapshot().lastMessage).toEqual({
+      type: 'message',
+      data: { from: 'ann', text: 'hi' },
+    })
+    const reply = b.request('history', { limit: 1 })
+    await tick()
+    await expect(reply).resolves.toEqual(['hi'])
+    // The reply is no event: neither observer's lastMessage moved.
+    expect(b.getSnapshot().lastMessage?.type).toBe('message')
+    offA()
+    server.last.send(JSON.stringify({ type: 'joined', data: { name: 'bob' } }))
+    expect(joined).toEqual(['ann'])
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    expect(b.emit('message', { text: 'still here' })).toBe(true)
+    c.dispose()
   })
 })

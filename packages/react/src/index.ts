@@ -28,5 +28,9 @@ export {
   type WebSocketConstructor,
 } from '@tethered/core'
 export { type UseConnectionOptions, useConnection } from './use-connection'
+export {
+  type UseConnectionSocketOptions,
+  useConnectionSocket,
+} from './use-connection-socket'
 export { type SocketHook, type UseSocketOptions, useSocket } from './use-socket'
 export { type UseWebSocketOptions, useWebSocket, type WebSocketHook } from './use-web-socket'

@@ -34,5 +34,9 @@ export {
 } from '@tethered/core'
 export type { ImmediateOption, ReadonlyRefs } from './bind'
 export { type UseConnectionOptions, useConnection } from './use-connection'
+export {
+  type UseConnectionSocketOptions,
+  useConnectionSocket,
+} from './use-connection-socket'
 export { type UseSocketOptions, type UseSocketReturn, useSocket } from './use-socket'
 export { type UseWebSocketOptions, type UseWebSocketReturn, useWebSocket } from './use-web-socket'

@@ -54,13 +54,16 @@ export function useSocket<E extends SocketEvents, T extends InType<E> = InType<E
   url: MaybeRefOrGetter<UrlSource>,
   options?: MaybeRefOrGetter<UseSocketOptions<E, T> | undefined>,
 ): UseSocketReturn<E, T> {
-  const socket = bind('useSocket', createSocketObserver<E, T>, url, options)
+  return scoped(bind('useSocket', createSocketObserver<E, T>, url, options))
+}
+
+/** `on` handlers registered in setup (or any scope) go with that scope. */
+export function scoped<S extends { on: (...args: never[]) => () => void }>(socket: S): S {
   const on = socket.on
-  socket.on = (type, handler) => {
-    const off = on(type, handler)
-    // Registered in setup (or any scope), it goes with that scope.
+  socket.on = ((...args: never[]) => {
+    const off = on(...args)
     if (getCurrentScope()) onScopeDispose(off)
     return off
-  }
+  }) as S['on']
   return socket
 }

@@ -1,7 +1,7 @@
 import { createConnection } from '@tethered/core'
 import { describe, expectTypeOf, it } from 'vitest'
 import { computed, type ShallowRef, shallowRef } from 'vue'
-import { type Connection, useConnection } from '../src'
+import { type Connection, useConnection, useConnectionSocket } from '../src'
 
 type Tick = { kind: 'tick'; n: number }
 type Command = { cmd: 'start' | 'stop' }
@@ -33,5 +33,28 @@ describe('useConnection types', () => {
     useConnection(ticks, { share: true })
     // @ts-expect-error: a url is useWebSocket's
     useConnection('wss://example.com')
+  })
+})
+
+type Chat = {
+  in: { message: { text: string }; joined: { name: string } }
+  out: { message: { text: string } }
+}
+
+describe('useConnectionSocket types', () => {
+  it('types events, the chosen types and the handlers by the event map, on any connection', () => {
+    const chat = useConnectionSocket<Chat, 'message'>(ticks, {
+      types: ['message'],
+      on: { joined: (data) => expectTypeOf(data).toEqualTypeOf<{ name: string }>() },
+    })
+    expectTypeOf(chat.lastMessage.value).toEqualTypeOf<{
+      type: 'message'
+      data: { text: string }
+    } | null>()
+    expectTypeOf(chat.emit('message', { text: 'hi' })).toEqualTypeOf<boolean>()
+    // @ts-expect-error: not an out event of Chat
+    chat.emit('joined', { name: 'x' })
+    // @ts-expect-error: the connection's own options are set where it is made
+    useConnectionSocket<Chat>(ticks, { share: true })
   })
 })

@@ -56,4 +56,48 @@ export const connectionScenarios: Scenario[] = [
       expect(server.sockets).toHaveLength(1)
     },
   },
+  {
+    name: 'useConnectionSocket: typed events over a connection made outside, each component with its own types and on handlers; unmounting never closes it',
+    async run({ binding, server: start, connection }) {
+      const server = await start({
+        onMessage(socket, text) {
+          const { type, id, data } = JSON.parse(text) as {
+            type: string
+            id?: number
+            data?: unknown
+          }
+          if (type === 'echo') socket.send(JSON.stringify({ type, id, data }))
+        },
+      })
+      const c = connection(server.url())
+      let joined = 0
+      const a = binding.mountConnectionSocket(c, {
+        types: ['joined'],
+        on: { joined: () => joined++ },
+      })
+      const b = binding.mountConnectionSocket(c, {})
+      await rendered(a, isOpen, 'a OPEN')
+      await rendered(b, isOpen, 'b OPEN')
+      server.send('{"type":"joined","data":"ann"}')
+      server.send('{"type":"news","data":1}')
+      await rendered(b, (s) => s.lastMessage?.type === 'news', 'b gets the news')
+      const s = await rendered(a, (s) => s.lastMessage !== null, 'a gets the join')
+      expect(s.lastMessage).toEqual({ type: 'joined', data: 'ann' })
+      await expect(b.api.request('echo', { x: 1 }, { timeout: 2_000 })).resolves.toEqual({ x: 1 })
+      expect(a.api.emit('hello', 1)).toBe(true)
+      await server.until(() => server.received.includes('{"type":"hello","data":1}'), 'the emit')
+      a.unmount()
+      b.unmount()
+      server.send('{"type":"joined","data":"bob"}')
+      await waitFor(
+        () => (c.getSnapshot().lastJsonMessage as { data?: string } | null)?.data === 'bob',
+        TIMEOUT,
+        'the connection gets bob',
+      )
+      // React renders under StrictMode: still one handler call per event, one socket.
+      expect(joined).toBe(1)
+      expect(server.open).toBe(1)
+      expect(server.sockets).toHaveLength(1)
+    },
+  },
 ]
