@@ -203,6 +203,16 @@ export const base = { WebSocket: environment.WebSocket, reconnectInterval: 10 } 
 export type Msg = { type: string; n: number }
 export const json = (s: { lastJsonMessage: unknown }) => s.lastJsonMessage as Msg | null
 
+/**
+ * A server's `onMessage` that answers an `echo` request with its own data, as a
+ * @tethered/server request handler would. In a browser run it is sent to Node as source, so
+ * it uses no outer variable.
+ */
+export const answerEcho: NonNullable<ServerOptions['onMessage']> = (socket, text) => {
+  const { type, id, data } = JSON.parse(text) as { type: string; id?: number; data?: unknown }
+  if (type === 'echo') socket.send(JSON.stringify({ type, id, data }))
+}
+
 export interface Context {
   binding: Binding
   /** A connection made outside components, as an app's module would; disposed after the scenario. */

@@ -1,7 +1,7 @@
 // `useConnection`: binding a connection made outside components.
 import { expect } from 'vitest'
 import { waitFor } from '../../support/wait'
-import { isOpen, json, type Msg, rendered, type Scenario } from '../harness'
+import { answerEcho, isOpen, json, type Msg, rendered, type Scenario } from '../harness'
 import { TIMEOUT } from '../timeout'
 
 export const connectionScenarios: Scenario[] = [
@@ -59,16 +59,7 @@ export const connectionScenarios: Scenario[] = [
   {
     name: 'useConnectionSocket: typed events over a connection made outside, each component with its own types and on handlers; unmounting never closes it',
     async run({ binding, server: start, connection }) {
-      const server = await start({
-        onMessage(socket, text) {
-          const { type, id, data } = JSON.parse(text) as {
-            type: string
-            id?: number
-            data?: unknown
-          }
-          if (type === 'echo') socket.send(JSON.stringify({ type, id, data }))
-        },
-      })
+      const server = await start({ onMessage: answerEcho })
       const c = connection(server.url())
       let joined = 0
       const a = binding.mountConnectionSocket(c, {

@@ -1,7 +1,7 @@
 // `useSocket`: typed events and requests over the same connection.
 import { expect } from 'vitest'
 import { waitFor } from '../../support/wait'
-import { base, isOpen, json, rendered, type Scenario } from '../harness'
+import { answerEcho, base, isOpen, json, rendered, type Scenario } from '../harness'
 import { TIMEOUT } from '../timeout'
 
 const event = (type: string, data?: unknown) => JSON.stringify({ type, data })
@@ -83,16 +83,7 @@ export const socketScenarios: Scenario[] = [
   {
     name: 'useSocket: a reply resolves its request, a missing one times out',
     async run({ binding, server: start }) {
-      const server = await start({
-        onMessage(socket, text) {
-          const { type, id, data } = JSON.parse(text) as {
-            type: string
-            id?: number
-            data?: unknown
-          }
-          if (type === 'echo') socket.send(JSON.stringify({ type, id, data }))
-        },
-      })
+      const server = await start({ onMessage: answerEcho })
       const m = binding.mountSocket(server.url(), { ...base, types: ['news'] })
       await rendered(m, isOpen, 'OPEN')
       await expect(m.api.request('echo', { x: 1 }, { timeout: 2_000 })).resolves.toEqual({ x: 1 })
