@@ -79,6 +79,42 @@ const closed = (ws: WebSocket) =>
     else ws.once('close', () => resolve())
   })
 
+/**
+ * Raw ws plus what core's contract asks for every message and no more: a `{ type, target,
+ * data }` event handed to a handler with the parsed JSON and, with `keep`, held as the newest
+ * message until the next one replaces it.
+ */
+function eventClient(name: string, keep: boolean): Client {
+  return {
+    name,
+    note: keep
+      ? "as 'ws + event', and the event kept as the newest message (as lastMessage is)"
+      : "ws.on('message'): a { type, target, data } event and JSON.parse's result to a handler",
+    run: (url, n) =>
+      measure(n, (onTick, opened) => {
+        const ws = new WebSocket(url)
+        let newest: { data: string } | null = null
+        const handler = (_event: { data: string }, json: Tick) => onTick(json)
+        ws.on('open', opened)
+        ws.on('message', (data: Buffer) => {
+          const event = { type: 'message', target: ws, data: data.toString() }
+          if (keep) newest = event
+          handler(event, JSON.parse(event.data) as Tick)
+        })
+        return {
+          send: (text) => ws.send(text),
+          close: () => {
+            const last = newest && (JSON.parse(newest.data) as Tick).seq
+            if (keep && last !== n - 1)
+              throw new Error(`${name}: kept message ${last}, not ${n - 1}`)
+            ws.close()
+            return closed(ws)
+          },
+        }
+      }),
+  }
+}
+
 const clients: Client[] = [
   {
     name: 'raw ws',
@@ -114,6 +150,10 @@ const clients: Client[] = [
         }
       }),
   },
+  // The floor the engine's contract sets: an event object made for every message (what a
+  // handler and Snapshot.lastMessage get), and that event kept as the newest message.
+  eventClient('ws + event', false),
+  eventClient('ws + newest kept', true),
   {
     name: '@tethered/core',
     note: "createConnection(url, { WebSocket: ws }), on('message')",
@@ -269,6 +309,10 @@ async function main() {
     })),
   )
   const core = rows.find((r) => r.client === '@tethered/core')
+  const kept = rows.find((r) => r.client === 'ws + newest kept')
+  console.log(
+    `the contract's floor: ${rows.find((r) => r.client === 'ws + event')?.ratioToRaw.toFixed(2)}x raw ws with an event per message, ${kept?.ratioToRaw.toFixed(2)}x with that event kept as the newest message`,
+  )
   const verdict = core && core.ratioToRaw >= TARGET ? 'meets' : 'MISSES'
   console.log(
     `@tethered/core: ${core?.ratioToRaw.toFixed(2)}x raw ws (median of the rounds' ratios), ${core?.bestRatioToRaw.toFixed(2)}x best run against best run (${verdict} the ${TARGET}x target)`,
