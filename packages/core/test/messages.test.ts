@@ -163,6 +163,21 @@ describe('parsing', () => {
     // Rethrown on a task of its own, so it still reaches the console and error trackers.
     expect(() => vi.advanceTimersByTime(1)).toThrow('app bug')
   })
+
+  it('a handler removed by another mid-message is not called for it', async () => {
+    // A component that unmounts while a message is handed out (a render forced by an
+    // earlier handler) must not get that message after its cleanup ran.
+    const server = mockServer()
+    const c = connect(server.url)
+    await tick()
+    const late = vi.fn()
+    let off = () => {}
+    c.on('message', () => off())
+    off = c.on('message', late)
+    server.last.send('1')
+    server.last.send('2')
+    expect(late).not.toHaveBeenCalled()
+  })
 })
 
 describe('sending and the queue', () => {
