@@ -11,7 +11,14 @@ import type { Hello, Welcome } from '@tethered/protocol'
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { waitFor } from '../../../test/support/wait'
-import { type Client, CloseCode, createSocketServer, type SocketServerOptions } from '../src/index'
+import {
+  type AdapterMember,
+  type Client,
+  CloseCode,
+  createSocketServer,
+  memoryAdapter,
+  type SocketServerOptions,
+} from '../src/index'
 import { closed, connect, inbox, nextEvent, onCleanup, start, WAIT, within } from './helpers'
 
 type Events = {
@@ -412,6 +419,41 @@ describe('reliable delivery: the wire format', () => {
     await waitFor(() => server.stats.sessions.detached === 1, WAIT, 'a to detach')
     await hello(url)
     expect(server.stats.sessions).toMatchObject({ active: 3, detached: 0, evictedSessions: 1 })
+  })
+
+  it('a client gone before a slow store confirmed its new session is never connected, and holds nothing', async () => {
+    // A store that answers later (Redis): addSession is confirmed only once `confirm` runs.
+    const base = memoryAdapter()
+    let confirm!: () => void
+    const confirmed = new Promise<void>((resolve) => (confirm = resolve))
+    const adapter = new Proxy(base, {
+      get(target, name) {
+        if (name === 'addSession') {
+          return (id: string, member: AdapterMember) =>
+            confirmed.then(() => target.addSession(id, member))
+        }
+        const value = Reflect.get(target, name, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const { server, url } = await reliableStart({ adapter })
+    const connected: string[] = []
+    server.on('connection', (client) => connected.push(client.id))
+    const ws = await connect(url)
+    ws.send('h:{"v":1,"session":null,"ack":0}')
+    await waitFor(() => server.stats.sessions.started === 1, WAIT, 'the session to start')
+    // Gone while the store is still writing the session down.
+    ws.terminate()
+    await waitFor(() => server.stats.connections === 0, WAIT, 'the server to see it go')
+    confirm()
+    await confirmed
+    await new Promise((resolve) => setImmediate(resolve))
+    expect({
+      connected,
+      clients: server.clients.size,
+      sessions: [...base.localSessions()].length,
+      active: server.stats.sessions.active,
+    }).toEqual({ connected: [], clients: 0, sessions: 0, active: 0 })
   })
 
   it('one identity holds at most one session: a new one replaces its detached one', async () => {

@@ -117,6 +117,12 @@ function start<E extends EventMap, Id extends IdentityLike>(
       whenSettled(
         host.adapter.addSession(session.id, client),
         () => {
+          // Its socket closed while the store wrote the session down: that close ended it,
+          // and removed it from the store before the store had it.
+          if (session.ending) {
+            whenSettled(host.adapter.removeSession(session.id, client), () => {}, host.report)
+            return
+          }
           session.welcome(false, ack)
           host.register(client)
         },
