@@ -13,10 +13,14 @@ import { WebSocket } from 'ws'
 import { waitFor } from '../../../test/support/wait'
 import {
   type AdapterMember,
+  type ClaimedSession,
   type Client,
   CloseCode,
   createSocketServer,
   memoryAdapter,
+  ReplayBuffer,
+  type SessionLogConfig,
+  type SessionLogStats,
   type SocketServerOptions,
 } from '../src/index'
 import { closed, connect, inbox, nextEvent, onCleanup, start, WAIT, within } from './helpers'
@@ -447,6 +451,61 @@ describe('reliable delivery: the wire format', () => {
     await waitFor(() => server.stats.connections === 0, WAIT, 'the server to see it go')
     confirm()
     await confirmed
+    await new Promise((resolve) => setImmediate(resolve))
+    expect({
+      connected,
+      clients: server.clients.size,
+      sessions: [...base.localSessions()].length,
+      active: server.stats.sessions.active,
+    }).toEqual({ connected: [], clients: 0, sessions: 0, active: 0 })
+  })
+
+  it('a client gone before a slow store took its session over from another instance holds nothing', async () => {
+    // A shared store (Redis) that holds session "elsewhere" and hands it over later: as
+    // Redis does, it keeps the member it made as this instance's session and registers it.
+    const base = memoryAdapter()
+    let claim!: () => void
+    const claimed = new Promise<void>((resolve) => (claim = resolve))
+    const adapter = new Proxy(base, {
+      get(target, name) {
+        if (name === 'claimSession') {
+          return async (
+            id: string,
+            _ack: number,
+            _key: string | null,
+            config: SessionLogConfig,
+            stats: SessionLogStats,
+            become: (session: ClaimedSession) => AdapterMember,
+          ) => {
+            await claimed
+            const log = new ReplayBuffer(config, stats)
+            const member = become({
+              memberId: 'm1',
+              key: 'k1',
+              inSeq: 0,
+              outSeq: 0,
+              log,
+              rooms: [],
+            })
+            target.addSession(id, member)
+            ;(target.clients as Map<string, AdapterMember>).set(member.key, member)
+            return member
+          }
+        }
+        const value = Reflect.get(target, name, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const { server, url } = await reliableStart({ adapter })
+    const connected: string[] = []
+    server.on('connection', (client) => connected.push(client.id))
+    const ws = await connect(url)
+    ws.send('h:{"v":1,"session":"elsewhere","ack":0}')
+    // Gone while the store is still taking the session over.
+    ws.terminate()
+    await waitFor(() => server.stats.connections === 0, WAIT, 'the server to see it go')
+    claim()
+    await claimed
     await new Promise((resolve) => setImmediate(resolve))
     expect({
       connected,

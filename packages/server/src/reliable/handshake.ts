@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { CloseCode, type EventMap, type Hello, parseFrame } from '@tethered/protocol'
+import { WebSocket } from 'ws'
 import { type StateAdapter, whenSettled } from '../adapter'
 import type { ClientConnection } from '../connection'
 import type { ReliableConfig, ResolvedOptions } from '../options-types'
 import type { ServerStats } from '../stats'
 import type { IdentityLike, RefusalInfo } from '../types'
 import { Session } from './session'
+
+const ignore = () => {}
 
 /** Reads a client's first frame; a string says what is wrong with it (a close reason). */
 export function parseHello(text: string): Hello | string {
@@ -120,7 +123,7 @@ function start<E extends EventMap, Id extends IdentityLike>(
           // Its socket closed while the store wrote the session down: that close ended it,
           // and removed it from the store before the store had it.
           if (session.ending) {
-            whenSettled(host.adapter.removeSession(session.id, client), () => {}, host.report)
+            whenSettled(host.adapter.removeSession(session.id, client), ignore, host.report)
             return
           }
           session.welcome(false, ack)
@@ -173,7 +176,16 @@ function claim<E extends EventMap, Id extends IdentityLike>(
         return
       }
       stats.sessions.resumed++
-      if (!client.isOpen) return
+      if (!client.isOpen) {
+        // Its socket closed before the session was its own, so that close ended nothing: the
+        // session ends here, as it would have had the close come a moment later.
+        if (client.socket.readyState === WebSocket.CLOSED && !session.ending) {
+          session.close()
+          whenSettled(host.adapter.removeSession(id, client), ignore, host.report)
+          whenSettled(host.adapter.unregister(client), ignore, host.report)
+        }
+        return
+      }
       session.welcome(true, session.inSeq)
       host.register(client)
       session.replay(ack)
