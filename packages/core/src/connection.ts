@@ -212,7 +212,8 @@ export function createConnection<In, Out>(
   }
 
   const received = (incoming: MessageEvent) => {
-    const answer = beat?.(state === OPEN)
+    // Only a bare answer is consumed: the same text in a reliable data frame is the app's.
+    if (incoming.data === beat?.(state === OPEN)) return
     let event: MessageEvent | null
     try {
       event = delivery ? delivery.receive(incoming) : incoming
@@ -226,7 +227,6 @@ export function createConnection<In, Out>(
     }
     if (!event) return
     const data: unknown = event.data
-    if (data === answer) return
     let json: In | undefined
     const parse = o.parse
     if (parse !== false) {

@@ -105,6 +105,25 @@ describe('delivery: reliable', () => {
     expect(server.acks).toEqual([32, 40])
   })
 
+  it('delivers a sequenced message whose text is the heartbeat answer: only a bare answer is consumed', async () => {
+    const server = reliableServer()
+    const seen: unknown[] = []
+    const c = connect(server.url, {
+      delivery: reliable,
+      heartbeat: true,
+      parse: false,
+      onMessage: (e) => seen.push(e.data),
+    })
+    await tick()
+    server.last.send('pong')
+    server.push('pong')
+    expect(seen).toEqual(['pong'])
+    expect(c.getSnapshot().lastMessage?.data).toBe('pong')
+    await tick()
+    await tick(50)
+    expect(server.acks).toEqual([1])
+  })
+
   it('says when the session was not resumed, and numbers its kept messages anew', async () => {
     const server = reliableServer({ resume: false })
     const c = connect(server.url, { delivery: reliable, reconnectInterval: 100 })
