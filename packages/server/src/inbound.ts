@@ -22,7 +22,7 @@ export interface TextReceiver {
 /** ...and of its server. */
 export interface TextHost<C> {
   readonly options: BackpressureLimits &
-    Pick<ResolvedOptions<IdentityLike>, 'keys' | 'textHeartbeat'>
+    Pick<ResolvedOptions<IdentityLike>, 'keys' | 'textHeartbeat' | 'reliable'>
   readonly stats: ServerStats
   request(client: C, type: string, id: number, data: unknown): void
   report(error: SocketServerError): void
@@ -50,6 +50,12 @@ export function receiveText<C extends TextReceiver>(client: C, raw: string, host
     if (socket.readyState === WebSocket.OPEN && hasRoom(socket, options)) {
       socket.send(heartbeat.returnMessage, SEND_TEXT)
     }
+    return
+  }
+  // Before its welcome the client has no session to send in (a slow store may still be
+  // writing it down): handled now, a message's reply would reach it ahead of the welcome.
+  if (options.reliable && !client.session?.welcomed) {
+    client.socket.close(1002, 'reliable delivery: nothing but the heartbeat before the welcome')
     return
   }
   if (text.charCodeAt(1) === 58 /* : */) {

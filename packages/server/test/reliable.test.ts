@@ -515,6 +515,45 @@ describe('reliable delivery: the wire format', () => {
     }).toEqual({ connected: [], clients: 0, sessions: 0, active: 0 })
   })
 
+  it('closes with 1002 a client that sends before its welcome, while a slow store writes its session down: nothing of it is handled', async () => {
+    const base = memoryAdapter()
+    let confirm!: () => void
+    const confirmed = new Promise<void>((resolve) => (confirm = resolve))
+    const adapter = new Proxy(base, {
+      get(target, name) {
+        if (name === 'addSession') {
+          return (id: string, member: AdapterMember) =>
+            confirmed.then(() => target.addSession(id, member))
+        }
+        const value = Reflect.get(target, name, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const { server, url } = await reliableStart({ adapter })
+    const handled: unknown[] = []
+    // A request: its handler would run at once, and its reply go out ahead of the welcome.
+    server.handle('ask' as never, ((n: unknown) => handled.push(n)) as never)
+    const ws = await connect(url)
+    const box = inbox(ws)
+    const gone = closed(ws)
+    ws.send('h:{"v":1,"session":null,"ack":0}')
+    ws.send('m:1:{"type":"ask","data":1,"id":1}')
+    ws.send('{"type":"ask","data":2,"id":2}')
+    // Bounded, and not thrown on timeout: the assertion then shows what was handled and sent.
+    const close = await gone.catch(() => null)
+    confirm()
+    await confirmed
+    await new Promise((resolve) => setImmediate(resolve))
+    expect({ close, handled, got: box.messages }).toEqual({
+      close: {
+        code: 1002,
+        reason: 'reliable delivery: nothing but the heartbeat before the welcome',
+      },
+      handled: [],
+      got: [],
+    })
+  })
+
   it('one identity holds at most one session: a new one replaces its detached one', async () => {
     const { server, url } = await reliableStart({
       authenticate: (_req, { token }) => token ?? null,

@@ -51,6 +51,8 @@ export class Session {
   private unacked = 0
   private ackTimer: ReturnType<typeof setTimeout> | undefined
   private expiryTimer: ReturnType<typeof setTimeout> | undefined
+  /** Its welcome went out: only from then on does the client send in it. */
+  welcomed = false
   /** The server ended it (`client.close()`, shutdown, replaced): its socket closing ends it for good. */
   ending = false
   /** No socket attached: its client is away, and it expires `maxAge` after the socket went. */
@@ -169,6 +171,7 @@ export class Session {
 
   /** `w:{…}`, the answer to the hello. */
   welcome(resumed: boolean, ack: number): void {
+    this.welcomed = true
     this.link.socket.send(encodeWelcome(this.id, resumed, ack), SEND_TEXT)
   }
 
