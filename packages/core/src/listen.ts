@@ -2,10 +2,11 @@
 export type Handler = (a: never, b: never) => void
 
 // A throwing user handler must not stop the engine mid-message; rethrown on its own so it
-// still reaches the console and error trackers.
-export const call = (fn: Handler | undefined, a?: unknown, b?: unknown) => {
+// still reaches the console and error trackers. What it returns is passed on (a filter's
+// verdict); a throw returns undefined, which a filter reads as no match.
+export const call = (fn: Handler | undefined, a?: unknown, b?: unknown): unknown => {
   try {
-    fn?.(a as never, b as never)
+    return fn?.(a as never, b as never)
   } catch (e) {
     setTimeout(() => {
       throw e

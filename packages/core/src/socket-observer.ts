@@ -13,7 +13,7 @@ import {
   type RequestType,
   resolveEnvelopeKeys,
 } from '@tethered/protocol'
-import { listen } from './listen'
+import { call, listen } from './listen'
 import {
   type ConnectionObserverOptions,
   createConnectionObserver,
@@ -173,10 +173,10 @@ function typed<Src, E extends SocketEvents, T extends InType<E>>(
           const { type, data } = envelope
           const on = (o.on ?? {}) as Record<string, Handler | undefined>
           // `hasOwn` keeps `__proto__` or `constructor` as a type name from reaching Object.prototype.
-          if (Object.hasOwn(on, type)) on[type]?.(data, envelope)
-          for (const fn of handlers.get(type) ?? []) fn(data, envelope)
+          if (Object.hasOwn(on, type)) call(on[type], data, envelope)
+          for (const fn of handlers.get(type) ?? []) call(fn, data, envelope)
         }
-        o.onMessage?.(event, json)
+        call(o.onMessage as Handler | undefined, event, json)
       },
     }
   }

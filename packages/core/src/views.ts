@@ -1,3 +1,4 @@
+import { call, type Handler } from './listen'
 import type { ConnectionOptions, ConnectionView, MessageFilter, Snapshot } from './types'
 
 /** `status` by `readyState` + 1, then CLOSED: waiting to retry, for the network, or stopped. */
@@ -85,7 +86,9 @@ export const createViews = <In>(
     let at = count
     const view: View<In> = (event, data) => {
       if (event) {
-        if (!filter?.(event, data)) return
+        // A user's filter (say, `json.type` on a message that is not JSON) must not throw
+        // out of the socket's listener.
+        if (!call(filter as Handler | undefined, event, data)) return
         message = event
         if (data !== undefined) json = data
       }

@@ -108,6 +108,21 @@ describe('views', () => {
     server.last.send('{"a":1}')
     expect(parse).toHaveBeenCalledTimes(1)
   })
+
+  it('a filter that throws (json.type on a message that is not JSON) matches nothing and stops nothing', async () => {
+    const server = mockServer()
+    const c = connect<{ type: string }>(server.url)
+    await tick()
+    const prices = c.view((_e, json) => (json as { type: string }).type === 'price')
+    const handler = vi.fn()
+    c.on('message', handler)
+    server.last.send('not json')
+    server.last.send('{"type":"price"}')
+    expect(handler).toHaveBeenCalledTimes(2)
+    expect(prices.getSnapshot().lastJsonMessage).toEqual({ type: 'price' })
+    // Rethrown on a task of its own, so the app's bug still reaches the console.
+    expect(() => vi.advanceTimersByTime(1)).toThrow(TypeError)
+  })
 })
 
 describe('parsing', () => {

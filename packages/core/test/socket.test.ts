@@ -56,6 +56,30 @@ describe('typed events', () => {
     expect(o.getSnapshot().lastMessage).toEqual({ type: 'joined', data: { name: 'bob' } })
   })
 
+  it('a throwing handler stops neither the other handlers of its type nor onMessage', async () => {
+    const onMessage = vi.fn()
+    const { o, server } = chat({
+      on: {
+        message: () => {
+          throw new Error('app bug')
+        },
+      },
+      onMessage,
+    })
+    const second = vi.fn()
+    o.on('message', () => {
+      throw new Error('app bug too')
+    })
+    o.on('message', second)
+    await tick()
+    server.last.send(JSON.stringify({ type: 'message', data: { from: 'ann', text: 'yo' } }))
+    expect(second).toHaveBeenCalledTimes(1)
+    expect(onMessage).toHaveBeenCalledTimes(1)
+    // Rethrown on tasks of their own, so both bugs still reach the console.
+    expect(() => vi.advanceTimersToNextTimer()).toThrow('app bug')
+    expect(() => vi.advanceTimersToNextTimer()).toThrow('app bug too')
+  })
+
   it('moves lastMessage only for the chosen types', async () => {
     const { o, server } = chat({ types: ['joined'] })
     await tick()
