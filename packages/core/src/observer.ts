@@ -65,6 +65,8 @@ const CALLBACKS = {
 
 type Callback = (a: unknown, b: unknown) => void
 
+type Provider = () => string | URL | Promise<string | URL>
+
 const identity = (
   url: UrlSource,
   o: Pick<ObserverOptions, 'protocols' | 'queryParams' | 'share' | 'connect'>,
@@ -114,14 +116,18 @@ export function createWebSocketObserver<In = unknown, Out = unknown>(
     for (const listener of listeners) listener()
   }
 
-  // An inline url provider is a new function every render: call the latest, keep the socket.
-  // A shared socket is keyed by the provider itself, so observers given one function share
-  // (and its creator's newest provider is the one called).
-  const latest = () => (source as () => string | URL | Promise<string | URL>)()
-
   const attach = () => {
     if (connection || source === null || (opts.connect === false && !forced)) return
-    const target = typeof source === 'function' ? latest : source
+    // An inline url provider is a new function every render: call the latest, keep the socket.
+    // A shared socket is keyed by the provider itself, so observers given one function share
+    // (and its creator's newest provider is the one called). Once the creator has moved on
+    // (a null url, another one), the socket others still use keeps the provider it last had.
+    let provider = source as Provider
+    const target =
+      typeof source === 'function'
+        ? (): ReturnType<Provider> =>
+            (connection === c ? (provider = source as Provider) : provider)()
+        : source
     const { connection: c, release } = opts.share
       ? acquireShared<In, Out>(target, { ...live }, opts.linger, source)
       : { connection: createConnection<In, Out>(target, live), release: undefined }

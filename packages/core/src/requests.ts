@@ -102,10 +102,12 @@ export function request(
       connection.on('open', () => {
         sent = true
       }),
-      // Only a request that went out on the socket that closed is lost with it; a queued one
-      // leaves on the next socket and keeps its own timeout.
-      connection.on('close', ({ code }) => {
-        if (sent) {
+      // A request that went out on the socket that closed is lost with it. A queued one
+      // leaves on the next socket after a failed attempt and keeps its own timeout; a clean
+      // close before it went out (dispose(): an unmount, another url; a close() while
+      // connecting) leaves no next socket to wait for.
+      connection.on('close', ({ code, wasClean }) => {
+        if (sent || wasClean) {
           settle(
             new TetheredError(
               'REQUEST_CLOSED',

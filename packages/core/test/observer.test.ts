@@ -128,6 +128,33 @@ describe('observer', () => {
     await tick(1_100)
   })
 
+  it("keeps a shared socket on its provider when its creator moves to another url: the others' retries still connect", async () => {
+    const server = mockServer()
+    const provider = () => server.url
+    const options = { ...base, share: true, reconnectInterval: 10, linger: 100 }
+    const errors: string[] = []
+    const creator = createWebSocketObserver(provider, options)
+    const other = createWebSocketObserver(provider, {
+      ...options,
+      onError: (e) => errors.push(e.code),
+    })
+    const offCreator = creator.subscribe(() => {})
+    const offOther = other.subscribe(() => {})
+    await tick()
+    // The creator lets go (a logged-out widget); the other component stays on the socket…
+    creator.setOptions(null, options)
+    server.last.close({ code: 1012, reason: 'restart', wasClean: true })
+    await tick(100)
+    // …and its retry asks the provider the socket was made for, not the creator's null.
+    expect(errors).toEqual([])
+    expect(other.getSnapshot().status).toBe('open')
+    expect(server.clients).toHaveLength(2)
+    offCreator()
+    offOther()
+    await tick(200)
+    expect(sharedConnectionCount()).toBe(0)
+  })
+
   it('shares one socket between observers and releases it after the last one leaves', async () => {
     const server = mockServer()
     const a = createWebSocketObserver(server.url, { ...base, share: true, linger: 100 })

@@ -186,6 +186,35 @@ describe('requests', () => {
     expect(vi.getTimerCount()).toBeLessThanOrEqual(1) // only the reconnect
   })
 
+  it('keeps a queued request across a failed attempt; rejects it when its socket is let go (unmount, another url, close()), not at its timeout', async () => {
+    const { o, server } = chat({ reconnectInterval: 10 })
+    await tick()
+    server.refuse()
+    server.last.close({ code: 1006, reason: '', wasClean: false })
+    const reply = o.request('history', { limit: 1 })
+    await tick(30)
+    expect(o.getSnapshot().reconnectAttempt).toBeGreaterThan(1)
+    server.refuse(false)
+    await tick(50)
+    await expect(reply).resolves.toEqual(['hi'])
+    for (const leave of ['unmount', 'new url', 'close'] as const) {
+      const server = mockServer()
+      const o = createSocketObserver<Chat>(server.url, base)
+      const off = o.subscribe(() => {})
+      // Still connecting: the request waits in the queue, which dispose() empties.
+      const settled: unknown[] = []
+      o.request('history', { limit: 1 }).then(settled.push.bind(settled), (e) =>
+        settled.push(e.code),
+      )
+      if (leave === 'unmount') off()
+      else if (leave === 'close') o.close()
+      else o.setOptions(mockServer().url, base)
+      await tick(100)
+      expect(settled, leave).toEqual(['REQUEST_CLOSED'])
+      off()
+    }
+  })
+
   it('rejects at once without a connection, and a request that cannot be serialised', async () => {
     const server = mockServer()
     const o = createSocketObserver<Chat>(server.url, { ...base, connect: false })

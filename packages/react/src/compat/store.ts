@@ -1,6 +1,7 @@
 import {
   acquireShared,
   type CloseInfo,
+  type Connection,
   type ConnectionOptions,
   type ConnectionView,
   createConnection,
@@ -80,8 +81,6 @@ export function createStore<T>(url: UrlSource, user: Options, connect: boolean) 
   let state: State<T> = IDLE
 
   const notify = () => listener?.()
-  // An inline url function is a new one every render: call the latest, keep the socket.
-  const latest = () => (url as () => string)()
   // What restarts the socket, as react-use-websocket's effect has it: the url, `connect`
   // and the query.
   const identity = () =>
@@ -111,8 +110,14 @@ export function createStore<T>(url: UrlSource, user: Options, connect: boolean) 
         return typeof interval === 'function' ? interval(step - 1) : (interval ?? 5_000)
       },
     } as ConnectionOptions<T, unknown>
-    const target = typeof url === 'function' ? latest : url
-    const c = user.share
+    // An inline url function is a new one every render: call the latest, keep the socket. A
+    // shared socket others still use keeps the one it last had once this hook moved on.
+    let fn = url as () => string
+    const target =
+      typeof url === 'function'
+        ? () => (lease?.connection === c ? (fn = url as () => string) : fn)()
+        : url
+    const c: Connection<T, unknown> = user.share
       ? (lease = acquireShared(target, settings, 0, url)).connection
       : createConnection<T, unknown>(target, settings)
     lease ??= { connection: c, release: c.dispose }

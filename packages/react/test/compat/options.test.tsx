@@ -213,6 +213,23 @@ describe('share', () => {
     ])
   })
 
+  it('a url function shared by two components: the one left keeps reconnecting when the other gets a null url', async () => {
+    const server = mockServer()
+    const url = () => server.url
+    const options = { share: true, shouldReconnect: () => true, reconnectInterval: 10 }
+    const first = renderHook(({ on }) => useWebSocket(on ? url : null, options), {
+      initialProps: { on: true },
+    })
+    const second = renderHook(() => useWebSocket(url, options))
+    await tick()
+    expect(server.clients).toHaveLength(1)
+    first.rerender({ on: false })
+    closeFromServer(server)
+    await tick(100)
+    expect(second.result.current.readyState).toBe(ReadyState.OPEN)
+    expect(server.clients).toHaveLength(2)
+  })
+
   it('getWebSocket of a shared socket ignores close() and on* handlers', async () => {
     const server = mockServer()
     const { result } = renderHook(() => useWebSocket(server.url, { share: true }))
