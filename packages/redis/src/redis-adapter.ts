@@ -21,7 +21,10 @@ export interface RedisStateAdapter<M extends AdapterMember = AdapterMember>
   extends StateAdapter<M> {
   /** This instance in Redis: what `server.identity(key).locate()` says for identities held here. */
   readonly instanceId: string
-  /** Resolves once Redis has answered (epoch and broadcast counter read, lease taken). */
+  /**
+   * Resolves once Redis has answered (epoch and broadcast counter read, lease taken). Never
+   * rejects: while Redis cannot be reached it is tried again, each failure an `error` event.
+   */
   readonly ready: Promise<void>
 }
 
@@ -52,6 +55,8 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly options: ReturnType<typeof resolveRedisOptions>
   private readonly instance: Instance<M>
+  private opening: Promise<void> | undefined
+  private opened: () => void = () => {}
 
   constructor(options: ReturnType<typeof resolveRedisOptions>) {
     this.options = options
@@ -93,7 +98,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       prefix: options.prefix,
       clients: this.clients,
       epoch: async () => {
-        await this.ready
+        await this.open()
         return this.epoch
       },
       apply: (entry, member) => this.apply(entry, member),
@@ -108,16 +113,33 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       register: (member) => this.register(member),
       report: (error) => this.report(error),
     }
-    this.ready = this.start()
-    this.ready.catch((error: unknown) => this.report(error))
+    this.ready = new Promise((resolve) => {
+      this.opened = resolve
+    })
+    this.open().catch((error: unknown) => this.report(error))
     this.timer = setInterval(() => this.tick(), Math.max(50, Math.floor(options.lease / 3)))
     this.timer.unref?.()
   }
 
-  private async start(): Promise<void> {
-    const { epoch, bseq } = await this.store.open()
-    this.epoch = epoch
-    this.feed.processed = bseq
+  /**
+   * Takes the lease and reads the epoch, once: an attempt that fails (Redis down at start)
+   * is made again by the next caller (a tick, the reconnect, a new session), or the instance
+   * would stay without an epoch and unsubscribed after Redis came back.
+   */
+  private open(): Promise<void> {
+    if (this.epoch !== '') return Promise.resolve()
+    this.opening ??= this.store.open().then(
+      ({ epoch, bseq }) => {
+        this.epoch = epoch
+        this.feed.processed = bseq
+        this.opened()
+      },
+      (error: unknown) => {
+        this.opening = undefined
+        throw error
+      },
+    )
+    return this.opening
   }
 
   attach(host: AdapterHost<M>): void {
@@ -362,6 +384,10 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   // Leases and the epoch.
 
   private tick(): void {
+    if (this.epoch === '') {
+      this.open().catch((error: unknown) => this.report(error))
+      return
+    }
     this.store.renewAndReap().catch((error: unknown) => this.report(error))
     void this.checkEpoch()
     this.feed.poll()
@@ -369,8 +395,11 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
 
   /** Redis without the epoch this instance knows lost its data: sessions cannot be resumed. */
   private async checkEpoch(): Promise<void> {
-    if (this.epoch === '') return
     try {
+      if (this.epoch === '') {
+        await this.open()
+        return
+      }
       const changed = await this.store.epochChanged(this.epoch)
       if (changed === undefined) return
       this.epoch = changed.epoch

@@ -5,8 +5,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, startRedis } from '../../../test/support/redis-server'
 import { startTcpProxy } from '../../../test/support/tcp-proxy'
 import { waitFor } from '../../../test/support/wait'
-import { closed, connect, inbox, nextEvent, onCleanup } from '../../server/test/helpers'
-import { dataFrames, eventually, hello, instance, newPrefix, types } from './support/cluster'
+import {
+  closed,
+  connect,
+  inbox,
+  nextEvent,
+  onCleanup,
+  start,
+  within,
+} from '../../server/test/helpers'
+import { redisAdapter } from '../src/index'
+import {
+  byToken,
+  dataFrames,
+  eventually,
+  hello,
+  instance,
+  newPrefix,
+  types,
+} from './support/cluster'
 
 let redis: RedisServer
 beforeAll(async () => {
@@ -132,5 +149,31 @@ describe('Redis unavailable', () => {
     expect(reliable.errors.map((e) => e.message).join('\n')).toMatch(
       /could not be stored, so it was not sent/,
     )
+  })
+
+  it('an instance started while Redis was unreachable serves reliable sessions once it is back', async () => {
+    const prefix = newPrefix()
+    const proxy = await startTcpProxy(redis.port)
+    onCleanup(() => proxy.close())
+    proxy.refuse(true)
+    const adapter = redisAdapter({ url: `redis://127.0.0.1:${proxy.port}`, prefix, lease: 600 })
+    const { server, url } = await start({ authenticate: byToken, delivery: 'reliable', adapter })
+    const errors: Error[] = []
+    server.on('error', (error) => errors.push(error))
+    // Long enough for its first commands to fail (three retries), not just wait in a queue.
+    await waitFor(
+      () => errors.some((e) => /max retries/i.test(String(e.cause ?? e.message))),
+      5_000,
+      'a command given up',
+    )
+    proxy.refuse(false)
+    await within(adapter.ready, 'ready once Redis is back', 5_000)
+    const alice = await hello(`${url}?token=alice`)
+    expect(alice.welcome.resumed).toBe(false)
+    // Subscribed too: a reliable broadcast of another instance reaches it.
+    const other = await instance(redis.url, prefix, { delivery: 'reliable' })
+    other.server.broadcast('news', 1)
+    await alice.box.waitFor(2, 'a broadcast from the other instance')
+    expect(types(alice.box.messages)).toEqual(['news'])
   })
 })
