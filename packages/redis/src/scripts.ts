@@ -141,7 +141,11 @@ if old then
 end
 return old`
 
-/** Releases the key if this member still holds it. KEYS: registry, keys held here. ARGV: key, holder prefix. */
+/**
+ * Releases the key if this member still holds it. A key another instance holds now (or no
+ * one) is no longer listed as held here either, or the list would keep every identity that
+ * ever moved away. KEYS: registry, keys held here. ARGV: key, holder prefix.
+ */
 export const UNREGISTER = `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if v and string.sub(v, 1, #ARGV[2]) == ARGV[2] then
@@ -149,6 +153,8 @@ if v and string.sub(v, 1, #ARGV[2]) == ARGV[2] then
   redis.call('SREM', KEYS[2], ARGV[1])
   return 1
 end
+local here = string.sub(ARGV[2], 1, string.find(ARGV[2], '\\t'))
+if not v or string.sub(v, 1, #here) ~= here then redis.call('SREM', KEYS[2], ARGV[1]) end
 return 0`
 
 /** Who holds a key, if its instance is alive. KEYS: registry. ARGV: key, prefix. */

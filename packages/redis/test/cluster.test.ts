@@ -1,8 +1,9 @@
 // Three instances of one cluster in this process, on one real redis-server.
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, startRedis } from '../../../test/support/redis-server'
 import { waitFor } from '../../../test/support/wait'
-import { closed, connect, inbox, nextEvent, tryUpgrade } from '../../server/test/helpers'
+import { closed, connect, inbox, nextEvent, onCleanup, tryUpgrade } from '../../server/test/helpers'
 import { cluster, dataFrames, eventually, hello, types } from './support/cluster'
 
 let redis: RedisServer
@@ -149,5 +150,29 @@ describe('across instances (reliable delivery)', () => {
     await second.box.waitFor(5, 'five on b')
     expect(dataFrames(second.box.messages).at(-1)).toEqual([5, '{"type":"five","data":5}'])
     void away
+  })
+})
+
+describe('what Redis keeps for an instance', () => {
+  function admin(): Redis {
+    const client = new Redis(redis.url)
+    onCleanup(() => client.disconnect())
+    return client
+  }
+
+  it('an identity that moved to another instance is no longer listed as held by the first', async () => {
+    const [a, b] = await cluster(2, redis.url)
+    if (!a || !b) throw new Error('two instances')
+    const first = await member(a.url, 'alice')
+    const gone = closed(first.ws)
+    await member(b.url, 'alice')
+    expect((await gone).code).toBe(4409)
+    await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice released on a')
+    const db = admin()
+    // What a reaper of a would walk: only the keys a still holds.
+    await eventually(
+      async () => (await db.keys(`*keys:${a.adapter.instanceId}`)).length === 0,
+      'a holds no key any more',
+    )
   })
 })
