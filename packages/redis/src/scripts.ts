@@ -94,11 +94,15 @@ redis.call('SADD', KEYS[3], ARGV[6])
 tell()
 return {s['m'], s['k'], s['in'], s['out'], s['b'], s['r'], keep}`
 
-/** Ends a session this instance owns. KEYS: s, l, owned set. */
+/**
+ * Ends a session this instance owns. One whose keys expired first (its client away past
+ * maxAge: Redis and this instance's timer both end it) or that moved is no longer listed as
+ * owned here either. KEYS: s, l, owned set.
+ */
 export const REMOVE = `
+redis.call('SREM', KEYS[3], ARGV[2])
 if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('SREM', KEYS[3], ARGV[2])
 return 1`
 
 /**

@@ -175,4 +175,22 @@ describe('what Redis keeps for an instance', () => {
       'a holds no key any more',
     )
   })
+
+  it('a session that expired while its client was away is no longer listed as owned by its instance', async () => {
+    const [a] = await cluster(1, redis.url, { delivery: { reliable: { maxAge: 200 } } })
+    if (!a) throw new Error('one instance')
+    const alice = await hello(`${a.url}?token=alice`)
+    const away = nextEvent(a.server, 'disconnect')
+    alice.ws.terminate()
+    await away
+    expect(a.server.stats.sessions.expired).toBe(1)
+    const db = admin()
+    const [owned] = await db.keys(`*owned:${a.adapter.instanceId}`)
+    // Its keys are gone (expired in Redis, removed here), and so is its listing.
+    expect(await db.keys(`*s:${alice.welcome.session}`)).toEqual([])
+    await eventually(
+      async () => owned === undefined || (await db.sismember(owned, alice.welcome.session)) === 0,
+      'the session no longer listed as owned',
+    )
+  })
 })
