@@ -176,4 +176,21 @@ describe('Redis unavailable', () => {
     await alice.box.waitFor(2, 'a broadcast from the other instance')
     expect(types(alice.box.messages)).toEqual(['news'])
   })
+
+  it('a Redis that stops answering (a black hole): a reliable message waits at most the lease, then its session ends loudly, and the connection is made again', async () => {
+    const node = await cutOffInstance(newPrefix(), { delivery: 'reliable' })
+    const connected = nextEvent(node.server, 'connection')
+    const dave = await hello(`${node.url}?token=dave`)
+    const [client] = await connected
+    const accepted = node.proxy.accepted
+    node.proxy.blackhole(true)
+    const gone = closed(dave.ws)
+    client.emit('unanswered', 1)
+    // The lease is 600 ms: by then the cluster takes this instance for dead anyway.
+    expect((await within(gone, 'the session ended', 3_000)).code).toBe(1011)
+    expect(dataFrames(dave.box.messages)).toEqual([])
+    expect(node.errors.map((e) => e.message).join('\n')).toMatch(/could not be stored/)
+    // What waited on the dead connection is released with it: a new one is tried.
+    await waitFor(() => node.proxy.accepted > accepted, 3_000, 'a new connection to Redis')
+  })
 })
