@@ -193,4 +193,19 @@ describe('Redis unavailable', () => {
     // What waited on the dead connection is released with it: a new one is tried.
     await waitFor(() => node.proxy.accepted > accepted, 3_000, 'a new connection to Redis')
   })
+
+  it('a hello while Redis cannot be reached is closed with 1011, to be tried again, not left waiting for a welcome', async () => {
+    const node = await cutOffInstance(newPrefix(), { delivery: 'reliable' })
+    node.proxy.refuse(true)
+    node.proxy.cut()
+    await waitFor(() => node.errors.length > 0, 3_000, 'the outage reported')
+    // A new session (the store writes it down) and a resume from elsewhere (the store takes it over).
+    for (const session of [null, '00000000-0000-4000-8000-000000000000']) {
+      const ws = await connect(`${node.url}?token=erin`)
+      const gone = closed(ws)
+      ws.send(`h:${JSON.stringify({ v: 1, session, ack: 0 })}`)
+      expect((await within(gone, 'the socket closed', 3_000)).code).toBe(1011)
+    }
+    expect(node.server.stats.sessions.active).toBe(0)
+  })
 })

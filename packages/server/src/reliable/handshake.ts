@@ -129,11 +129,26 @@ function start<E extends EventMap, Id extends IdentityLike>(
           session.welcome(false, ack)
           host.register(client)
         },
-        host.report,
+        (error) => notStored(host, client, error),
       )
     },
-    host.report,
+    (error) => notStored(host, client, error),
   )
+}
+
+/**
+ * The store failed to write a session down or take one over: the client is closed with 1011
+ * and tries again, rather than waiting on an open socket for a welcome that never comes.
+ */
+function notStored<E extends EventMap, Id extends IdentityLike>(
+  host: HandshakeHost<E, Id>,
+  client: ClientConnection<E, Id>,
+  error: unknown,
+): void {
+  host.report(error)
+  if (client.isOpen && !client.session?.ending) {
+    client.socket.close(1011, 'reliable delivery: the session could not be stored')
+  }
 }
 
 /**
@@ -190,7 +205,7 @@ function claim<E extends EventMap, Id extends IdentityLike>(
       host.register(client)
       session.replay(ack)
     },
-    host.report,
+    (error) => notStored(host, client, error),
   )
 }
 
