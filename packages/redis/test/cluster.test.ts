@@ -153,6 +153,24 @@ describe('across instances (reliable delivery)', () => {
   })
 })
 
+describe('maxSessions across instances', () => {
+  it('a session taken over from another instance makes room as a new one would: no instance holds more than maxSessions', async () => {
+    const [a, b] = await cluster(2, redis.url, { delivery: 'reliable', maxSessions: 1 })
+    if (!a || !b) throw new Error('two instances')
+    const alice = await hello(`${a.url}?token=alice`)
+    const bob = await hello(`${b.url}?token=bob`)
+    alice.ws.terminate()
+    bob.ws.terminate()
+    await waitFor(() => a.server.stats.sessions.detached === 1, 3_000, 'alice away on a')
+    await waitFor(() => b.server.stats.sessions.detached === 1, 3_000, 'bob away on b')
+    const back = await hello(`${b.url}?token=alice`, { session: alice.welcome.session, ack: 0 })
+    expect(back.welcome.resumed).toBe(true)
+    // Bob's session was the longest away on b: it made room.
+    expect(b.server.stats.sessions.active).toBe(1)
+    expect(b.server.stats.sessions.evictedSessions).toBe(1)
+  })
+})
+
 describe('what Redis keeps for an instance', () => {
   function admin(): Redis {
     const client = new Redis(redis.url)

@@ -162,6 +162,24 @@ function claim<E extends EventMap, Id extends IdentityLike>(
   id: string,
   ack: number,
 ): void {
+  // Taken over, it is one more session here: room is made as for a new one, so that no
+  // instance holds more than `maxSessions`.
+  whenSettled(
+    host.adapter.makeRoom(host.options.maxSessions, (oldest) => oldest.evict()),
+    () => {
+      if (!host.isClosing() && client.isOpen) take(host, client, id, ack)
+    },
+    (error) => notStored(host, client, error),
+  )
+}
+
+/** The takeover itself, once there is room for it. */
+function take<E extends EventMap, Id extends IdentityLike>(
+  host: HandshakeHost<E, Id>,
+  client: ClientConnection<E, Id>,
+  id: string,
+  ack: number,
+): void {
   const config = host.options.reliable as ReliableConfig
   const stats = host.stats
   let session: Session | undefined
