@@ -10,6 +10,8 @@ export interface Instance<M extends AdapterMember> {
   readonly sessions: RedisSessions<M>
   host(): AdapterHost<M> | undefined
   register(member: M): void
+  /** Its key is held on another instance now. */
+  released(member: M): void
   report(error: unknown): void
 }
 
@@ -45,6 +47,7 @@ export function relist<M extends AdapterMember>(instance: Instance<M>): void {
         (holder) => {
           if (holder !== null && clients.get(member.key) === member) {
             instance.host()?.replaced(member)
+            instance.released(member)
           }
         },
         (error: unknown) => instance.report(error),

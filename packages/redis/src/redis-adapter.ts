@@ -111,6 +111,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       sessions: this.sessions,
       host: () => this.host,
       register: (member) => this.register(member),
+      released: (member) => this.released(member),
       report: (error) => this.report(error),
     }
     this.ready = new Promise((resolve) => {
@@ -221,6 +222,15 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
     }
   }
 
+  /**
+   * Its key is held on another instance now: no longer listed here, even while its close
+   * completes (on a dead network, `ws` waits 30 s), or what is sent to the key here would go
+   * to it instead of being forwarded.
+   */
+  private released(member: M): void {
+    if (this.clients.get(member.key) === member) this.clients.delete(member.key)
+  }
+
   // Rooms: members on this instance; a broadcast goes to every instance.
 
   join(room: string, member: M): void {
@@ -329,6 +339,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
         // Replaced elsewhere (the same member id when its session moved there).
         if (member !== undefined && (what === 'taken' || member.id === b)) {
           this.host?.replaced(member)
+          this.released(member)
         }
       }
     } catch (error) {

@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, startRedis } from '../../../test/support/redis-server'
+import { startTcpProxy } from '../../../test/support/tcp-proxy'
 import { waitFor } from '../../../test/support/wait'
 import { closed, connect, inbox, nextEvent, onCleanup, tryUpgrade } from '../../server/test/helpers'
 import { cluster, dataFrames, eventually, hello, types } from './support/cluster'
@@ -93,6 +94,29 @@ describe('across instances (plain delivery)', () => {
       'alice released in Redis',
     )
     expect((await tryUpgrade(b.port, '/?token=alice')).status).toBe(101)
+  })
+
+  it('an identity that moved on while its old socket is half-open is reached where it is now', async () => {
+    const [a, b] = await cluster(2, redis.url)
+    if (!a || !b) throw new Error('two instances')
+    // Alice's first socket goes through a network that dies: its close never completes.
+    const network = await startTcpProxy(a.port)
+    onCleanup(() => network.close())
+    await member(network.url('/'), 'alice')
+    network.blackhole(true)
+    const alice = await member(b.url, 'alice')
+    await eventually(
+      async () => (await b.server.identity('alice').locate())?.instance === b.adapter.instanceId,
+      'alice held on b',
+    )
+    await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice no longer listed on a')
+    expect(await a.server.identity('alice').locate()).toEqual({
+      instance: b.adapter.instanceId,
+      present: true,
+    })
+    a.server.identity('alice').emit('direct', 'hi')
+    await alice.box.waitFor(1, 'the direct message on b')
+    expect(alice.box.messages).toEqual(['{"type":"direct","data":"hi"}'])
   })
 
   it('reaches one identity wherever it is connected, and says where', async () => {
