@@ -10,6 +10,7 @@ import type {
   SessionLogStats,
   StateAdapter,
 } from '@tethered/server'
+import { type ChannelHost, onChannel } from './channels'
 import { Feed, type FeedEntry } from './feed'
 import { type RedisAdapterOptions, resolveRedisOptions } from './options'
 import { dataLost, holderOf, type Instance, relist } from './recovery'
@@ -54,14 +55,14 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   private epoch = ''
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly options: ReturnType<typeof resolveRedisOptions>
-  private readonly instance: Instance<M>
+  private readonly instance: Instance<M> & ChannelHost<M>
   private opening: Promise<void> | undefined
   private opened: () => void = () => {}
 
   constructor(options: ReturnType<typeof resolveRedisOptions>) {
     this.options = options
     this.store = new RedisStore(options, this.instanceId, {
-      message: (channel, message) => this.onMessage(channel, message),
+      message: (channel, message) => onChannel(this.instance, channel, message),
       resubscribed: () => this.feed.poll(),
       ready: () => {
         void this.checkEpoch()
@@ -110,6 +111,8 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       store: this.store,
       sessions: this.sessions,
       host: () => this.host,
+      feed: this.feed,
+      targets: (room, to) => this.targets(room, to),
       register: (member) => this.register(member),
       released: (member) => this.released(member),
       report: (error) => this.report(error),
@@ -123,9 +126,8 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   }
 
   /**
-   * Takes the lease and reads the epoch, once: an attempt that fails (Redis down at start)
-   * is made again by the next caller (a tick, the reconnect, a new session), or the instance
-   * would stay without an epoch and unsubscribed after Redis came back.
+   * Takes the lease and reads the epoch, once. An attempt that fails (Redis down at start) is
+   * made again by the next caller (a tick, the reconnect, a new session).
    */
   private open(): Promise<void> {
     if (this.epoch !== '') return Promise.resolve()
@@ -223,9 +225,8 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   }
 
   /**
-   * Its key is held on another instance now: no longer listed here, even while its close
-   * completes (on a dead network, `ws` waits 30 s), or what is sent to the key here would go
-   * to it instead of being forwarded.
+   * Its key is held on another instance now: unlisted here at once, not when its close
+   * completes (30 s on a dead network), or what is sent to the key here would not be forwarded.
    */
   private released(member: M): void {
     if (this.clients.get(member.key) === member) this.clients.delete(member.key)
@@ -314,36 +315,6 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       }
       host.deliver(member, entry.text)
       if (log !== undefined) log.mark = 0
-    }
-  }
-
-  private onMessage(channel: string, message: string): void {
-    const { bell, plain, control } = this.store.channels
-    try {
-      if (channel === bell) this.feed.offer(message)
-      else if (channel === plain) {
-        const [origin, room, to, exceptKeys, text] = JSON.parse(message) as [
-          string,
-          string | null,
-          string | null,
-          string[] | null,
-          string,
-        ]
-        if (origin === this.instanceId) return
-        for (const member of this.targets(room, to)) {
-          if (!exceptKeys?.includes(member.key)) this.host?.deliver(member, text)
-        }
-      } else if (channel === control) {
-        const [what, a, b] = JSON.parse(message) as [string, string, string | undefined]
-        const member = what === 'taken' ? this.sessions.find(a) : this.clients.get(a)
-        // Replaced elsewhere (the same member id when its session moved there).
-        if (member !== undefined && (what === 'taken' || member.id === b)) {
-          this.host?.replaced(member)
-          this.released(member)
-        }
-      }
-    } catch (error) {
-      this.report(error)
     }
   }
 
