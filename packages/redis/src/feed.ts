@@ -78,6 +78,15 @@ export class Feed {
     return { from: first, entries: parsed }
   }
 
+  /**
+   * Redis lost its data and numbers broadcasts from `processed` on again: what waited for a
+   * gap under the old numbering would be taken for the new broadcasts of the same numbers.
+   */
+  restart(processed: number): void {
+    this.pending.clear()
+    this.processed = processed
+  }
+
   /** Looks for broadcasts the doorbell did not ring for. */
   poll(): void {
     this.fill()

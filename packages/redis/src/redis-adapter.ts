@@ -385,7 +385,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       const changed = await this.store.epochChanged(this.epoch)
       if (changed === undefined) return
       this.epoch = changed.epoch
-      this.feed.processed = changed.bseq
+      this.feed.restart(changed.bseq)
       dataLost(this.instance)
     } catch (error) {
       this.report(error)

@@ -100,6 +100,30 @@ describe('Redis restart', () => {
   })
 })
 
+describe('Redis restart with a broadcast gap open', () => {
+  it('what waited for the gap under the old numbering is dropped, not applied in place of a new broadcast', async () => {
+    const prefix = newPrefix()
+    const a = await instance(redis.url, prefix, { delivery: 'reliable' })
+    a.server.broadcast('old', 1)
+    await eventually(async () => (await admin().get(`${prefix}bseq`)) === '1', 'one broadcast')
+    // A doorbell whose gap (2) was never filled when Redis lost its data.
+    const stale = `3\n${JSON.stringify([null, null, null, '{"type":"stale"}'])}`
+    await admin().publish(`${prefix}bell`, stale)
+    const epoch = await admin().get(`${prefix}epoch`)
+    await redis.restart()
+    await waitFor(
+      () => a.errors.some((e) => /lost its data/.test(e.message)),
+      5_000,
+      'the loss seen',
+    )
+    expect(await admin().get(`${prefix}epoch`)).not.toBe(epoch)
+    const fresh = await hello(`${a.url}?token=alice`)
+    for (const n of [1, 2, 3]) a.server.broadcast('new', n)
+    await fresh.box.waitFor(4, 'three new broadcasts')
+    expect(types(fresh.box.messages)).toEqual(['new', 'new', 'new'])
+  })
+})
+
 describe('PUB/SUB dropped by Redis', () => {
   it('reliable broadcasts published while an instance was not subscribed are read from the log, in order', async () => {
     const prefix = newPrefix()
