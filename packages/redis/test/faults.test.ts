@@ -232,4 +232,24 @@ describe('Redis unavailable', () => {
     }
     expect(node.server.stats.sessions.active).toBe(0)
   })
+
+  it('a session whose socket closed while the instance was still reaching Redis is not left in Redis', async () => {
+    const prefix = newPrefix()
+    const proxy = await startTcpProxy(redis.port)
+    onCleanup(() => proxy.close())
+    // Redis does not answer yet: commands wait (up to the lease) instead of failing.
+    proxy.blackhole(true)
+    const adapter = redisAdapter({ url: `redis://127.0.0.1:${proxy.port}`, prefix, lease: 3_000 })
+    const { server, url } = await start({ authenticate: byToken, delivery: 'reliable', adapter })
+    const ws = await connect(`${url}?token=frank`)
+    ws.send(`h:${JSON.stringify({ v: 1, session: null, ack: 0 })}`)
+    await waitFor(() => server.stats.sessions.started === 1, 3_000, 'a session started')
+    ws.terminate()
+    await waitFor(() => server.stats.sessions.active === 0, 3_000, 'the session ended here')
+    proxy.blackhole(false)
+    await within(adapter.ready, 'ready once Redis answers', 5_000)
+    const db = admin()
+    await eventually(async () => (await db.keys(`${prefix}s:*`)).length === 0, 'no session kept')
+    expect(await db.keys(`${prefix}owned:*`)).toEqual([])
+  })
 })
