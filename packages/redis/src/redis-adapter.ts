@@ -13,7 +13,7 @@ import type {
 import { type ChannelHost, onChannel } from './channels'
 import { Feed, type FeedEntry } from './feed'
 import { type RedisAdapterOptions, resolveRedisOptions } from './options'
-import { dataLost, holderOf, type Instance, relist } from './recovery'
+import { dataLost, holderOf, type Instance, relist, resync } from './recovery'
 import { RedisSessions } from './sessions'
 import { RedisStore } from './store'
 
@@ -66,6 +66,8 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       resubscribed: () => this.feed.poll(),
       ready: () => {
         void this.checkEpoch()
+        // A reconnect (the first ready comes before the epoch is known).
+        if (this.epoch !== '') this.quietly(resync(this.instance))
       },
       reaped: () => relist(this.instance),
       report: (error) => this.report(error),
@@ -125,10 +127,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
     this.timer.unref?.()
   }
 
-  /**
-   * Takes the lease and reads the epoch, once. An attempt that fails (Redis down at start) is
-   * made again by the next caller (a tick, the reconnect, a new session).
-   */
+  /** Takes the lease, reads the epoch: once, an attempt that failed made again by the next caller. */
   private open(): Promise<void> {
     if (this.epoch !== '') return Promise.resolve()
     this.opening ??= this.store.open().then(
@@ -366,13 +365,12 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   // Leases and the epoch.
 
   private tick(): void {
-    if (this.epoch === '') {
-      this.open().catch((error: unknown) => this.report(error))
-      return
+    if (this.epoch === '') this.quietly(this.open())
+    else {
+      this.quietly(this.store.renewAndReap())
+      void this.checkEpoch()
+      this.feed.poll()
     }
-    this.store.renewAndReap().catch((error: unknown) => this.report(error))
-    void this.checkEpoch()
-    this.feed.poll()
   }
 
   /** Redis without the epoch this instance knows lost its data: sessions cannot be resumed. */

@@ -12,6 +12,7 @@ import {
   nextEvent,
   onCleanup,
   start,
+  tryUpgrade,
   within,
 } from '../../server/test/helpers'
 import { redisAdapter } from '../src/index'
@@ -251,5 +252,33 @@ describe('Redis unavailable', () => {
     const db = admin()
     await eventually(async () => (await db.keys(`${prefix}s:*`)).length === 0, 'no session kept')
     expect(await db.keys(`${prefix}owned:*`)).toEqual([])
+  })
+
+  it("an identity that left while Redis was down is released once it is back: duplicate: 'reject' lets it in elsewhere", async () => {
+    const prefix = newPrefix()
+    const a = await cutOffInstance(prefix, { duplicate: 'reject' })
+    const b = await instance(redis.url, prefix, { duplicate: 'reject' })
+    const alice = await connect(`${a.url}?token=alice`)
+    await eventually(
+      async () => (await b.server.identity('alice').locate()) !== undefined,
+      'alice registered',
+    )
+    a.proxy.refuse(true)
+    a.proxy.cut()
+    alice.close()
+    await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice gone from a')
+    // Its release could not be written.
+    await waitFor(
+      () => a.errors.some((e) => /max retries/i.test(String(e.cause ?? e.message))),
+      5_000,
+      'the release given up',
+    )
+    a.proxy.refuse(false)
+    await eventually(
+      async () => (await b.server.identity('alice').locate()) === undefined,
+      'alice released in Redis once a is back',
+      5_000,
+    )
+    expect((await tryUpgrade(b.port, '/?token=alice')).status).toBe(101)
   })
 })
