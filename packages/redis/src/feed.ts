@@ -78,6 +78,15 @@ export class Feed {
     return { from: first, entries: parsed }
   }
 
+  /**
+   * Redis lost its data and numbers broadcasts from `processed` on again: what waited for a
+   * gap under the old numbering would be taken for the new broadcasts of the same numbers.
+   */
+  restart(processed: number): void {
+    this.pending.clear()
+    this.processed = processed
+  }
+
   /** Looks for broadcasts the doorbell did not ring for. */
   poll(): void {
     this.fill()
@@ -95,7 +104,7 @@ export class Feed {
     }
   }
 
-  private drain(): void {
+  private drain(refill = true): void {
     if (this.holds > 0) return
     for (;;) {
       const next = this.pending.get(this.processed + 1)
@@ -108,7 +117,7 @@ export class Feed {
         this.host.report(error)
       }
     }
-    if (this.pending.size > 0) this.fill()
+    if (refill && this.pending.size > 0) this.fill()
   }
 
   private fill(): void {
@@ -121,11 +130,17 @@ export class Feed {
           this.host.lost(from - this.processed - 1)
           this.processed = from - 1
         }
+        let found = false
         for (const raw of entries) {
           const entry = parseEntry(raw)
-          if (entry && entry.seq > this.processed) this.pending.set(entry.seq, entry)
+          if (entry && entry.seq > this.processed) {
+            this.pending.set(entry.seq, entry)
+            found = true
+          }
         }
-        this.drain()
+        // A gap the log has nothing for (a doorbell from before Redis lost its data) is
+        // asked about again by the next doorbell or poll, not at once in a loop.
+        this.drain(found)
       },
       (error: unknown) => {
         this.fetching = false

@@ -10,6 +10,8 @@ export interface Instance<M extends AdapterMember> {
   readonly sessions: RedisSessions<M>
   host(): AdapterHost<M> | undefined
   register(member: M): void
+  /** Its key is held on another instance now. */
+  released(member: M): void
   report(error: unknown): void
 }
 
@@ -24,12 +26,39 @@ export const holderOf = (instanceId: string, member: AdapterMember): string =>
  * meanwhile is that instance's now, as if it had registered while this one was listed.
  */
 export function relist<M extends AdapterMember>(instance: Instance<M>): void {
-  const { store, instanceId, clients } = instance
   instance.report(
     new Error(
       'this instance was taken for dead (its lease expired before it renewed it: a blocked event loop or a stalled process?); it holds its sessions and identities again. Raise `lease` if this recurs',
     ),
   )
+  listAgain(instance)
+}
+
+/**
+ * The command connection is back after failing: registry writes made meanwhile may be lost.
+ * Keys still listed as held here that no member here holds (their release failed) are
+ * released, or `duplicate: 'reject'` would refuse them everywhere for as long as this
+ * instance lives; what is held here is listed again.
+ */
+export async function resync<M extends AdapterMember>(instance: Instance<M>): Promise<void> {
+  const { store, instanceId, clients } = instance
+  const listed = await store.client.smembers(store.key(`keys:${instanceId}`))
+  for (const key of listed) {
+    if (clients.has(key)) continue
+    const release = store.run(
+      'tetheredUnregister',
+      store.key('reg'),
+      store.key(`keys:${instanceId}`),
+      key,
+      `${instanceId}\t`,
+    )
+    release.catch((error: unknown) => instance.report(error))
+  }
+  listAgain(instance)
+}
+
+function listAgain<M extends AdapterMember>(instance: Instance<M>): void {
+  const { store, instanceId, clients } = instance
   instance.sessions.keep()
   for (const member of clients.values()) {
     store
@@ -45,6 +74,7 @@ export function relist<M extends AdapterMember>(instance: Instance<M>): void {
         (holder) => {
           if (holder !== null && clients.get(member.key) === member) {
             instance.host()?.replaced(member)
+            instance.released(member)
           }
         },
         (error: unknown) => instance.report(error),

@@ -10,9 +10,10 @@ import type {
   SessionLogStats,
   StateAdapter,
 } from '@tethered/server'
+import { type ChannelHost, onChannel } from './channels'
 import { Feed, type FeedEntry } from './feed'
 import { type RedisAdapterOptions, resolveRedisOptions } from './options'
-import { dataLost, holderOf, type Instance, relist } from './recovery'
+import { dataLost, holderOf, type Instance, relist, resync } from './recovery'
 import { RedisSessions } from './sessions'
 import { RedisStore } from './store'
 
@@ -21,7 +22,10 @@ export interface RedisStateAdapter<M extends AdapterMember = AdapterMember>
   extends StateAdapter<M> {
   /** This instance in Redis: what `server.identity(key).locate()` says for identities held here. */
   readonly instanceId: string
-  /** Resolves once Redis has answered (epoch and broadcast counter read, lease taken). */
+  /**
+   * Resolves once Redis has answered (epoch and broadcast counter read, lease taken). Never
+   * rejects: while Redis cannot be reached it is tried again, each failure an `error` event.
+   */
   readonly ready: Promise<void>
 }
 
@@ -51,15 +55,19 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   private epoch = ''
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly options: ReturnType<typeof resolveRedisOptions>
-  private readonly instance: Instance<M>
+  private readonly instance: Instance<M> & ChannelHost<M>
+  private opening: Promise<void> | undefined
+  private opened: () => void = () => {}
 
   constructor(options: ReturnType<typeof resolveRedisOptions>) {
     this.options = options
     this.store = new RedisStore(options, this.instanceId, {
-      message: (channel, message) => this.onMessage(channel, message),
+      message: (channel, message) => onChannel(this.instance, channel, message),
       resubscribed: () => this.feed.poll(),
       ready: () => {
         void this.checkEpoch()
+        // A reconnect (the first ready comes before the epoch is known).
+        if (this.epoch !== '') this.quietly(resync(this.instance))
       },
       reaped: () => relist(this.instance),
       report: (error) => this.report(error),
@@ -93,7 +101,7 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       prefix: options.prefix,
       clients: this.clients,
       epoch: async () => {
-        await this.ready
+        await this.open()
         return this.epoch
       },
       apply: (entry, member) => this.apply(entry, member),
@@ -105,19 +113,35 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       store: this.store,
       sessions: this.sessions,
       host: () => this.host,
+      feed: this.feed,
+      targets: (room, to) => this.targets(room, to),
       register: (member) => this.register(member),
+      released: (member) => this.released(member),
       report: (error) => this.report(error),
     }
-    this.ready = this.start()
-    this.ready.catch((error: unknown) => this.report(error))
+    this.ready = new Promise((resolve) => {
+      this.opened = resolve
+    })
+    this.open().catch((error: unknown) => this.report(error))
     this.timer = setInterval(() => this.tick(), Math.max(50, Math.floor(options.lease / 3)))
     this.timer.unref?.()
   }
 
-  private async start(): Promise<void> {
-    const { epoch, bseq } = await this.store.open()
-    this.epoch = epoch
-    this.feed.processed = bseq
+  /** Takes the lease, reads the epoch: once, an attempt that failed made again by the next caller. */
+  private open(): Promise<void> {
+    if (this.epoch !== '') return Promise.resolve()
+    this.opening ??= this.store.open().then(
+      ({ epoch, bseq }) => {
+        this.epoch = epoch
+        this.feed.processed = bseq
+        this.opened()
+      },
+      (error: unknown) => {
+        this.opening = undefined
+        throw error
+      },
+    )
+    return this.opening
   }
 
   attach(host: AdapterHost<M>): void {
@@ -197,6 +221,14 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
       this.report(error)
       return undefined
     }
+  }
+
+  /**
+   * Its key is held on another instance now: unlisted here at once, not when its close
+   * completes (30 s on a dead network), or what is sent to the key here would not be forwarded.
+   */
+  private released(member: M): void {
+    if (this.clients.get(member.key) === member) this.clients.delete(member.key)
   }
 
   // Rooms: members on this instance; a broadcast goes to every instance.
@@ -285,35 +317,6 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
     }
   }
 
-  private onMessage(channel: string, message: string): void {
-    const { bell, plain, control } = this.store.channels
-    try {
-      if (channel === bell) this.feed.offer(message)
-      else if (channel === plain) {
-        const [origin, room, to, exceptKeys, text] = JSON.parse(message) as [
-          string,
-          string | null,
-          string | null,
-          string[] | null,
-          string,
-        ]
-        if (origin === this.instanceId) return
-        for (const member of this.targets(room, to)) {
-          if (!exceptKeys?.includes(member.key)) this.host?.deliver(member, text)
-        }
-      } else if (channel === control) {
-        const [what, a, b] = JSON.parse(message) as [string, string, string | undefined]
-        const member = what === 'taken' ? this.sessions.find(a) : this.clients.get(a)
-        // Replaced elsewhere (the same member id when its session moved there).
-        if (member !== undefined && (what === 'taken' || member.id === b)) {
-          this.host?.replaced(member)
-        }
-      }
-    } catch (error) {
-      this.report(error)
-    }
-  }
-
   // Reliable sessions: see sessions.ts.
 
   createLog(id: string, config: SessionLogConfig, stats: SessionLogStats): SessionLog {
@@ -362,19 +365,25 @@ class RedisAdapter<M extends AdapterMember> implements RedisStateAdapter<M> {
   // Leases and the epoch.
 
   private tick(): void {
-    this.store.renewAndReap().catch((error: unknown) => this.report(error))
-    void this.checkEpoch()
-    this.feed.poll()
+    if (this.epoch === '') this.quietly(this.open())
+    else {
+      this.quietly(this.store.renewAndReap())
+      void this.checkEpoch()
+      this.feed.poll()
+    }
   }
 
   /** Redis without the epoch this instance knows lost its data: sessions cannot be resumed. */
   private async checkEpoch(): Promise<void> {
-    if (this.epoch === '') return
     try {
+      if (this.epoch === '') {
+        await this.open()
+        return
+      }
       const changed = await this.store.epochChanged(this.epoch)
       if (changed === undefined) return
       this.epoch = changed.epoch
-      this.feed.processed = changed.bseq
+      this.feed.restart(changed.bseq)
       dataLost(this.instance)
     } catch (error) {
       this.report(error)

@@ -94,11 +94,15 @@ redis.call('SADD', KEYS[3], ARGV[6])
 tell()
 return {s['m'], s['k'], s['in'], s['out'], s['b'], s['r'], keep}`
 
-/** Ends a session this instance owns. KEYS: s, l, owned set. */
+/**
+ * Ends a session this instance owns. One whose keys expired first (its client away past
+ * maxAge: Redis and this instance's timer both end it) or that moved is no longer listed as
+ * owned here either. KEYS: s, l, owned set.
+ */
 export const REMOVE = `
+redis.call('SREM', KEYS[3], ARGV[2])
 if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('SREM', KEYS[3], ARGV[2])
 return 1`
 
 /**
@@ -141,7 +145,11 @@ if old then
 end
 return old`
 
-/** Releases the key if this member still holds it. KEYS: registry, keys held here. ARGV: key, holder prefix. */
+/**
+ * Releases the key if this member still holds it. A key another instance holds now (or no
+ * one) is no longer listed as held here either, or the list would keep every identity that
+ * ever moved away. KEYS: registry, keys held here. ARGV: key, holder prefix.
+ */
 export const UNREGISTER = `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if v and string.sub(v, 1, #ARGV[2]) == ARGV[2] then
@@ -149,6 +157,8 @@ if v and string.sub(v, 1, #ARGV[2]) == ARGV[2] then
   redis.call('SREM', KEYS[2], ARGV[1])
   return 1
 end
+local here = string.sub(ARGV[2], 1, string.find(ARGV[2], '\\t'))
+if not v or string.sub(v, 1, #here) ~= here then redis.call('SREM', KEYS[2], ARGV[1]) end
 return 0`
 
 /** Who holds a key, if its instance is alive. KEYS: registry. ARGV: key, prefix. */

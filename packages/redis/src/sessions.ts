@@ -105,6 +105,8 @@ export class RedisSessions<M extends AdapterMember> {
       log.config.maxAge,
       id,
     )
+    // Ended while Redis had not answered yet: its removal may have run before this write.
+    if (this.byId.get(id) !== member) await this.removeInStore(id)
   }
 
   /** Takes session `id` over for this instance: see `StateAdapter.claimSession`. */

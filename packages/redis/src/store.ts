@@ -44,6 +44,10 @@ export class RedisStore {
         // A command waits through a short outage, not a long one: a reliable message that
         // cannot be stored fails soon, and loudly.
         maxRetriesPerRequest: 3,
+        // A Redis that stops answering (a half-open network, a stalled server) sends no
+        // error: no command waits longer than the lease, after which the cluster takes this
+        // instance for dead anyway.
+        commandTimeout: options.lease,
       })
     for (const [name, { keys, lua }] of Object.entries(SCRIPTS)) {
       this.client.defineCommand(name, { numberOfKeys: keys, lua })
@@ -94,7 +98,20 @@ export class RedisStore {
   }
 
   run(name: ScriptName, ...args: Arg[]): Promise<unknown> {
-    return (this.client as unknown as Record<ScriptName, Command>)[name](...args)
+    return this.answered((this.client as unknown as Record<ScriptName, Command>)[name](...args))
+  }
+
+  /**
+   * A command that timed out means the connection is dead: it is made again, so what waits
+   * on it fails now (within `maxRetriesPerRequest`) instead of piling up behind it.
+   */
+  private answered<T>(command: Promise<T>): Promise<T> {
+    return command.catch((error: unknown) => {
+      if (error instanceof Error && /timed out/i.test(error.message) && !this.closed) {
+        this.client.disconnect(true)
+      }
+      throw error
+    })
   }
 
   /** Takes the lease, reads (or sets) the epoch and the broadcast counter, subscribes. */
@@ -137,12 +154,14 @@ export class RedisStore {
    * one had to be listed again.
    */
   private async renew(): Promise<{ others: string[]; added: boolean }> {
-    const reply = await this.client
-      .multi()
-      .set(this.key(`lease:${this.instance}`), '1', 'PX', this.options.lease)
-      .sadd(this.key('instances'), this.instance)
-      .smembers(this.key('instances'))
-      .exec()
+    const reply = await this.answered(
+      this.client
+        .multi()
+        .set(this.key(`lease:${this.instance}`), '1', 'PX', this.options.lease)
+        .sadd(this.key('instances'), this.instance)
+        .smembers(this.key('instances'))
+        .exec(),
+    )
     const members = reply?.[2]?.[1]
     return {
       others: Array.isArray(members)

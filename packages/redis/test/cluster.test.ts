@@ -1,8 +1,10 @@
 // Three instances of one cluster in this process, on one real redis-server.
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, startRedis } from '../../../test/support/redis-server'
+import { startTcpProxy } from '../../../test/support/tcp-proxy'
 import { waitFor } from '../../../test/support/wait'
-import { closed, connect, inbox, nextEvent, tryUpgrade } from '../../server/test/helpers'
+import { closed, connect, inbox, nextEvent, onCleanup, tryUpgrade } from '../../server/test/helpers'
 import { cluster, dataFrames, eventually, hello, types } from './support/cluster'
 
 let redis: RedisServer
@@ -94,6 +96,29 @@ describe('across instances (plain delivery)', () => {
     expect((await tryUpgrade(b.port, '/?token=alice')).status).toBe(101)
   })
 
+  it('an identity that moved on while its old socket is half-open is reached where it is now', async () => {
+    const [a, b] = await cluster(2, redis.url)
+    if (!a || !b) throw new Error('two instances')
+    // Alice's first socket goes through a network that dies: its close never completes.
+    const network = await startTcpProxy(a.port)
+    onCleanup(() => network.close())
+    await member(network.url('/'), 'alice')
+    network.blackhole(true)
+    const alice = await member(b.url, 'alice')
+    await eventually(
+      async () => (await b.server.identity('alice').locate())?.instance === b.adapter.instanceId,
+      'alice held on b',
+    )
+    await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice no longer listed on a')
+    expect(await a.server.identity('alice').locate()).toEqual({
+      instance: b.adapter.instanceId,
+      present: true,
+    })
+    a.server.identity('alice').emit('direct', 'hi')
+    await alice.box.waitFor(1, 'the direct message on b')
+    expect(alice.box.messages).toEqual(['{"type":"direct","data":"hi"}'])
+  })
+
   it('reaches one identity wherever it is connected, and says where', async () => {
     const [a, b] = await cluster(2, redis.url)
     if (!a || !b) throw new Error('two instances')
@@ -149,5 +174,65 @@ describe('across instances (reliable delivery)', () => {
     await second.box.waitFor(5, 'five on b')
     expect(dataFrames(second.box.messages).at(-1)).toEqual([5, '{"type":"five","data":5}'])
     void away
+  })
+})
+
+describe('maxSessions across instances', () => {
+  it('a session taken over from another instance makes room as a new one would: no instance holds more than maxSessions', async () => {
+    const [a, b] = await cluster(2, redis.url, { delivery: 'reliable', maxSessions: 1 })
+    if (!a || !b) throw new Error('two instances')
+    const alice = await hello(`${a.url}?token=alice`)
+    const bob = await hello(`${b.url}?token=bob`)
+    alice.ws.terminate()
+    bob.ws.terminate()
+    await waitFor(() => a.server.stats.sessions.detached === 1, 3_000, 'alice away on a')
+    await waitFor(() => b.server.stats.sessions.detached === 1, 3_000, 'bob away on b')
+    const back = await hello(`${b.url}?token=alice`, { session: alice.welcome.session, ack: 0 })
+    expect(back.welcome.resumed).toBe(true)
+    // Bob's session was the longest away on b: it made room.
+    expect(b.server.stats.sessions.active).toBe(1)
+    expect(b.server.stats.sessions.evictedSessions).toBe(1)
+  })
+})
+
+describe('what Redis keeps for an instance', () => {
+  function admin(): Redis {
+    const client = new Redis(redis.url)
+    onCleanup(() => client.disconnect())
+    return client
+  }
+
+  it('an identity that moved to another instance is no longer listed as held by the first', async () => {
+    const [a, b] = await cluster(2, redis.url)
+    if (!a || !b) throw new Error('two instances')
+    const first = await member(a.url, 'alice')
+    const gone = closed(first.ws)
+    await member(b.url, 'alice')
+    expect((await gone).code).toBe(4409)
+    await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice released on a')
+    const db = admin()
+    // What a reaper of a would walk: only the keys a still holds.
+    await eventually(
+      async () => (await db.keys(`*keys:${a.adapter.instanceId}`)).length === 0,
+      'a holds no key any more',
+    )
+  })
+
+  it('a session that expired while its client was away is no longer listed as owned by its instance', async () => {
+    const [a] = await cluster(1, redis.url, { delivery: { reliable: { maxAge: 200 } } })
+    if (!a) throw new Error('one instance')
+    const alice = await hello(`${a.url}?token=alice`)
+    const away = nextEvent(a.server, 'disconnect')
+    alice.ws.terminate()
+    await away
+    expect(a.server.stats.sessions.expired).toBe(1)
+    const db = admin()
+    const [owned] = await db.keys(`*owned:${a.adapter.instanceId}`)
+    // Its keys are gone (expired in Redis, removed here), and so is its listing.
+    expect(await db.keys(`*s:${alice.welcome.session}`)).toEqual([])
+    await eventually(
+      async () => owned === undefined || (await db.sismember(owned, alice.welcome.session)) === 0,
+      'the session no longer listed as owned',
+    )
   })
 })

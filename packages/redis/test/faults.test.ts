@@ -5,8 +5,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisServer, startRedis } from '../../../test/support/redis-server'
 import { startTcpProxy } from '../../../test/support/tcp-proxy'
 import { waitFor } from '../../../test/support/wait'
-import { closed, connect, inbox, nextEvent, onCleanup } from '../../server/test/helpers'
-import { dataFrames, eventually, hello, instance, newPrefix, types } from './support/cluster'
+import {
+  closed,
+  connect,
+  inbox,
+  nextEvent,
+  onCleanup,
+  start,
+  tryUpgrade,
+  within,
+} from '../../server/test/helpers'
+import { redisAdapter } from '../src/index'
+import {
+  byToken,
+  dataFrames,
+  eventually,
+  hello,
+  instance,
+  newPrefix,
+  types,
+} from './support/cluster'
 
 let redis: RedisServer
 beforeAll(async () => {
@@ -83,6 +101,30 @@ describe('Redis restart', () => {
   })
 })
 
+describe('Redis restart with a broadcast gap open', () => {
+  it('what waited for the gap under the old numbering is dropped, not applied in place of a new broadcast', async () => {
+    const prefix = newPrefix()
+    const a = await instance(redis.url, prefix, { delivery: 'reliable' })
+    a.server.broadcast('old', 1)
+    await eventually(async () => (await admin().get(`${prefix}bseq`)) === '1', 'one broadcast')
+    // A doorbell whose gap (2) was never filled when Redis lost its data.
+    const stale = `3\n${JSON.stringify([null, null, null, '{"type":"stale"}'])}`
+    await admin().publish(`${prefix}bell`, stale)
+    const epoch = await admin().get(`${prefix}epoch`)
+    await redis.restart()
+    await waitFor(
+      () => a.errors.some((e) => /lost its data/.test(e.message)),
+      5_000,
+      'the loss seen',
+    )
+    expect(await admin().get(`${prefix}epoch`)).not.toBe(epoch)
+    const fresh = await hello(`${a.url}?token=alice`)
+    for (const n of [1, 2, 3]) a.server.broadcast('new', n)
+    await fresh.box.waitFor(4, 'three new broadcasts')
+    expect(types(fresh.box.messages)).toEqual(['new', 'new', 'new'])
+  })
+})
+
 describe('PUB/SUB dropped by Redis', () => {
   it('reliable broadcasts published while an instance was not subscribed are read from the log, in order', async () => {
     const prefix = newPrefix()
@@ -132,5 +174,111 @@ describe('Redis unavailable', () => {
     expect(reliable.errors.map((e) => e.message).join('\n')).toMatch(
       /could not be stored, so it was not sent/,
     )
+  })
+
+  it('an instance started while Redis was unreachable serves reliable sessions once it is back', async () => {
+    const prefix = newPrefix()
+    const proxy = await startTcpProxy(redis.port)
+    onCleanup(() => proxy.close())
+    proxy.refuse(true)
+    const adapter = redisAdapter({ url: `redis://127.0.0.1:${proxy.port}`, prefix, lease: 600 })
+    const { server, url } = await start({ authenticate: byToken, delivery: 'reliable', adapter })
+    const errors: Error[] = []
+    server.on('error', (error) => errors.push(error))
+    // Long enough for its first commands to fail (three retries), not just wait in a queue.
+    await waitFor(
+      () => errors.some((e) => /max retries/i.test(String(e.cause ?? e.message))),
+      5_000,
+      'a command given up',
+    )
+    proxy.refuse(false)
+    await within(adapter.ready, 'ready once Redis is back', 5_000)
+    const alice = await hello(`${url}?token=alice`)
+    expect(alice.welcome.resumed).toBe(false)
+    // Subscribed too: a reliable broadcast of another instance reaches it.
+    const other = await instance(redis.url, prefix, { delivery: 'reliable' })
+    other.server.broadcast('news', 1)
+    await alice.box.waitFor(2, 'a broadcast from the other instance')
+    expect(types(alice.box.messages)).toEqual(['news'])
+  })
+
+  it('a Redis that stops answering (a black hole): a reliable message waits at most the lease, then its session ends loudly, and the connection is made again', async () => {
+    const node = await cutOffInstance(newPrefix(), { delivery: 'reliable' })
+    const connected = nextEvent(node.server, 'connection')
+    const dave = await hello(`${node.url}?token=dave`)
+    const [client] = await connected
+    const accepted = node.proxy.accepted
+    node.proxy.blackhole(true)
+    const gone = closed(dave.ws)
+    client.emit('unanswered', 1)
+    // The lease is 600 ms: by then the cluster takes this instance for dead anyway.
+    expect((await within(gone, 'the session ended', 3_000)).code).toBe(1011)
+    expect(dataFrames(dave.box.messages)).toEqual([])
+    expect(node.errors.map((e) => e.message).join('\n')).toMatch(/could not be stored/)
+    // What waited on the dead connection is released with it: a new one is tried.
+    await waitFor(() => node.proxy.accepted > accepted, 3_000, 'a new connection to Redis')
+  })
+
+  it('a hello while Redis cannot be reached is closed with 1011, to be tried again, not left waiting for a welcome', async () => {
+    const node = await cutOffInstance(newPrefix(), { delivery: 'reliable' })
+    node.proxy.refuse(true)
+    node.proxy.cut()
+    await waitFor(() => node.errors.length > 0, 3_000, 'the outage reported')
+    // A new session (the store writes it down) and a resume from elsewhere (the store takes it over).
+    for (const session of [null, '00000000-0000-4000-8000-000000000000']) {
+      const ws = await connect(`${node.url}?token=erin`)
+      const gone = closed(ws)
+      ws.send(`h:${JSON.stringify({ v: 1, session, ack: 0 })}`)
+      expect((await within(gone, 'the socket closed', 3_000)).code).toBe(1011)
+    }
+    expect(node.server.stats.sessions.active).toBe(0)
+  })
+
+  it('a session whose socket closed while the instance was still reaching Redis is not left in Redis', async () => {
+    const prefix = newPrefix()
+    const proxy = await startTcpProxy(redis.port)
+    onCleanup(() => proxy.close())
+    // Redis does not answer yet: commands wait (up to the lease) instead of failing.
+    proxy.blackhole(true)
+    const adapter = redisAdapter({ url: `redis://127.0.0.1:${proxy.port}`, prefix, lease: 3_000 })
+    const { server, url } = await start({ authenticate: byToken, delivery: 'reliable', adapter })
+    const ws = await connect(`${url}?token=frank`)
+    ws.send(`h:${JSON.stringify({ v: 1, session: null, ack: 0 })}`)
+    await waitFor(() => server.stats.sessions.started === 1, 3_000, 'a session started')
+    ws.terminate()
+    await waitFor(() => server.stats.sessions.active === 0, 3_000, 'the session ended here')
+    proxy.blackhole(false)
+    await within(adapter.ready, 'ready once Redis answers', 5_000)
+    const db = admin()
+    await eventually(async () => (await db.keys(`${prefix}s:*`)).length === 0, 'no session kept')
+    expect(await db.keys(`${prefix}owned:*`)).toEqual([])
+  })
+
+  it("an identity that left while Redis was down is released once it is back: duplicate: 'reject' lets it in elsewhere", async () => {
+    const prefix = newPrefix()
+    const a = await cutOffInstance(prefix, { duplicate: 'reject' })
+    const b = await instance(redis.url, prefix, { duplicate: 'reject' })
+    const alice = await connect(`${a.url}?token=alice`)
+    await eventually(
+      async () => (await b.server.identity('alice').locate()) !== undefined,
+      'alice registered',
+    )
+    a.proxy.refuse(true)
+    a.proxy.cut()
+    alice.close()
+    await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice gone from a')
+    // Its release could not be written.
+    await waitFor(
+      () => a.errors.some((e) => /max retries/i.test(String(e.cause ?? e.message))),
+      5_000,
+      'the release given up',
+    )
+    a.proxy.refuse(false)
+    await eventually(
+      async () => (await b.server.identity('alice').locate()) === undefined,
+      'alice released in Redis once a is back',
+      5_000,
+    )
+    expect((await tryUpgrade(b.port, '/?token=alice')).status).toBe(101)
   })
 })

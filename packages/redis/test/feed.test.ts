@@ -95,6 +95,17 @@ describe('Feed', () => {
     expect(applied).toEqual([1, 2, 3, 4, 5])
   })
 
+  it('a gap the log cannot fill (a doorbell from before Redis lost its data) is asked about again at the next poll, not in a loop', async () => {
+    const { f, applied, fetches } = feed([])
+    f.offer(raw(3))
+    for (let i = 0; i < 20; i++) await settle()
+    expect(fetches).toEqual([1])
+    f.poll()
+    await settle()
+    expect(fetches).toEqual([1, 1])
+    expect(applied).toEqual([])
+  })
+
   it('ignores an entry that is not one', () => {
     const { f, applied } = feed([])
     f.offer('nonsense')

@@ -129,11 +129,26 @@ function start<E extends EventMap, Id extends IdentityLike>(
           session.welcome(false, ack)
           host.register(client)
         },
-        host.report,
+        (error) => notStored(host, client, error),
       )
     },
-    host.report,
+    (error) => notStored(host, client, error),
   )
+}
+
+/**
+ * The store failed to write a session down or take one over: the client is closed with 1011
+ * and tries again, rather than waiting on an open socket for a welcome that never comes.
+ */
+function notStored<E extends EventMap, Id extends IdentityLike>(
+  host: HandshakeHost<E, Id>,
+  client: ClientConnection<E, Id>,
+  error: unknown,
+): void {
+  host.report(error)
+  if (client.isOpen && !client.session?.ending) {
+    client.socket.close(1011, 'reliable delivery: the session could not be stored')
+  }
 }
 
 /**
@@ -142,6 +157,24 @@ function start<E extends EventMap, Id extends IdentityLike>(
  * gets a new session, told it was not resumed.
  */
 function claim<E extends EventMap, Id extends IdentityLike>(
+  host: HandshakeHost<E, Id>,
+  client: ClientConnection<E, Id>,
+  id: string,
+  ack: number,
+): void {
+  // Taken over, it is one more session here: room is made as for a new one, so that no
+  // instance holds more than `maxSessions`.
+  whenSettled(
+    host.adapter.makeRoom(host.options.maxSessions, (oldest) => oldest.evict()),
+    () => {
+      if (!host.isClosing() && client.isOpen) take(host, client, id, ack)
+    },
+    (error) => notStored(host, client, error),
+  )
+}
+
+/** The takeover itself, once there is room for it. */
+function take<E extends EventMap, Id extends IdentityLike>(
   host: HandshakeHost<E, Id>,
   client: ClientConnection<E, Id>,
   id: string,
@@ -190,7 +223,7 @@ function claim<E extends EventMap, Id extends IdentityLike>(
       host.register(client)
       session.replay(ack)
     },
-    host.report,
+    (error) => notStored(host, client, error),
   )
 }
 
