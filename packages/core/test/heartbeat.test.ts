@@ -83,6 +83,37 @@ describe('heartbeat', () => {
   })
 })
 
+describe('heartbeat where every timer is late (a hidden tab runs them a minute apart)', () => {
+  /** Runs the next `checks` timers a minute late each, as Chrome's intensive throttling does. */
+  const throttled = async (checks: number, until = () => false) => {
+    for (let i = 0; i < checks && !until(); i++) {
+      vi.setSystemTime(Date.now() + 60_000)
+      vi.advanceTimersToNextTimer()
+      await tick(10) // the answer, if one comes, is not throttled
+    }
+  }
+
+  it('declares a socket that answers nothing dead after one probe more, not probing forever', async () => {
+    const server = mockServer() // never answers
+    const c = connect(server.url, { heartbeat, reconnectInterval: 1_000_000_000 })
+    await tick()
+    await throttled(10, () => c.getSnapshot().error !== null)
+    expect(c.getSnapshot().error?.code).toBe('HEARTBEAT_TIMEOUT')
+    expect(c.getSnapshot().readyState).toBe(ReadyState.CLOSED)
+    // The interval's probe, and one more from the first late check: then the deadline holds.
+    expect(server.received).toEqual(['ping', 'ping'])
+  })
+
+  it('keeps a socket that answers open', async () => {
+    const server = mockServer({ answerPing: true })
+    const c = connect(server.url, { heartbeat })
+    await tick()
+    await throttled(10)
+    expect(c.getSnapshot().readyState).toBe(ReadyState.OPEN)
+    expect(c.getSnapshot().error).toBeNull()
+  })
+})
+
 describe('heartbeat cadence', () => {
   // mock-socket hands a client's frame to its server 4 ms late; the answer comes back at once.
   const LAG = 4
