@@ -109,6 +109,8 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
   messagesIn = 0
   messagesOut = 0
   drops = 0
+  /** Requests whose handler has not returned yet (`maxPendingRequests`). */
+  pendingRequests = 0
   /** Cleared by a heartbeat sweep, set by any sign of life. */
   alive = true
   private listeners: ClientListeners | undefined

@@ -77,6 +77,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     const report = (error: SocketServerError) => this.events.report(error)
     this.handlers = new RequestHandlers({
       exposeErrors: resolved.exposeErrors,
+      maxPendingRequests: resolved.maxPendingRequests,
       report,
       countError: () => {
         this.counters.requestErrors++
