@@ -238,11 +238,6 @@ export function createUpgradeHandler<Id extends IdentityLike>(
       } catch (error) {
         return hookFailed(req, socket, '`identityKey`', error)
       }
-      if (host.isClosing())
-        return turnAway(req, socket, 'shutting-down', {
-          status: 503,
-          message: 'Server shutting down',
-        })
       // Awaited only when the store is remote: between this check and `complete` nothing
       // else may run, or two handshakes of one identity could both pass.
       const connected = options.duplicate === 'reject' && host.isConnected(key)
@@ -252,6 +247,13 @@ export function createUpgradeHandler<Id extends IdentityLike>(
           message: 'Already connected with this identity',
         })
       }
+      // Checked last: `close()` may have begun while the store answered, and it no longer
+      // waits for this socket, so a handshake completed now would outlive the server.
+      if (host.isClosing())
+        return turnAway(req, socket, 'shutting-down', {
+          status: 503,
+          message: 'Server shutting down',
+        })
     }
     if (!host.complete(req, socket, head, identity, key))
       host.refused({
