@@ -133,8 +133,10 @@ function readOrigin(req: IncomingMessage): string | undefined {
 
 const TIMED_OUT = Symbol('timed out')
 
-function withTimeout<T>(value: T | Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  if (!(value instanceof Promise)) return Promise.resolve(value)
+function withTimeout<T>(value: T | PromiseLike<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  // Not `instanceof Promise`: a query object from a database driver is awaitable too, and
+  // untimed it would hold the socket and its `maxConnections` slot for as long as it hangs.
+  if (!isPromiseLike(value)) return Promise.resolve(value)
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, ms, TIMED_OUT)
