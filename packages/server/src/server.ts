@@ -70,6 +70,8 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
+      // Connections answer pings themselves (rate limit, backpressure).
+      autoPong: false,
       maxPayload: resolved.maxPayload,
       handleProtocols: (protocols, req) => resolved.handleProtocols(protocols, req),
     })

@@ -56,6 +56,15 @@ describe('rate limit', () => {
     expect((await done).code).toBe(1008)
   })
 
+  it('counts protocol pings too: a ping flood is closed with 1008 and counted, not cut silently', async () => {
+    const { server, url } = await start({ rateLimit: { messages: 5, interval: 60_000 } })
+    const ws = await connect(url)
+    const done = closed(ws)
+    for (let i = 0; i < 200; i++) ws.ping()
+    expect(await done).toEqual({ code: 1008, reason: 'rate limit exceeded' })
+    expect(server.stats.rateLimited).toBe(1)
+  })
+
   it('is off with rateLimit: false', async () => {
     const { server, url } = await start({ rateLimit: false })
     let handled = 0
