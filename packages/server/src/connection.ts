@@ -10,18 +10,19 @@ import type {
 } from '@tethered/protocol'
 import { type RawData, WebSocket } from 'ws'
 import type { MaybePromise, StateAdapter } from './adapter'
-import { admit, SEND_TEXT } from './backpressure'
+import { admit, hasRoom, SEND_TEXT } from './backpressure'
 import type { Client, ClientCloseInfo } from './client'
 import { assertCloseArgs } from './close-args'
 import { encode } from './envelope'
 import { logFailed, SocketServerError } from './errors'
-import { receiveText, type TextHost } from './inbound'
+import { receiveText, type TextHost, toText } from './inbound'
 import { assertEmitType, ClientListeners } from './listeners'
 import type { ResolvedOptions } from './options-types'
 import type { TokenBucket } from './rate-limit'
 import { byteLength } from './reliable/replay-buffer'
 import type { Session } from './reliable/session'
 import { assertRoomName, NO_MEMBERS } from './rooms'
+import { listen, own } from './socket-listeners'
 import type { IdentityLike } from './types'
 
 /** What a connection needs from its server. */
@@ -40,40 +41,6 @@ export interface ClientHost<E extends EventMap, Id extends IdentityLike>
   settle(result: MaybePromise<void>): void
   now(): number
 }
-
-const OWNER = Symbol('tethered.client')
-type OwnedSocket = WebSocket & { [OWNER]: ClientConnection }
-const ownerOf = (socket: WebSocket): ClientConnection => (socket as OwnedSocket)[OWNER]
-
-// `ws` calls these with the socket as `this`. With reliable delivery a client outlives its
-// sockets: events of a socket it has replaced are ignored.
-function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  const owner = ownerOf(this)
-  if (owner.socket === this) owner.receive(data, isBinary)
-}
-
-function onPong(this: WebSocket): void {
-  const owner = ownerOf(this)
-  if (owner.socket === this) owner.alive = true
-}
-
-function onError(this: WebSocket, error: Error & { code?: string }): void {
-  const owner = ownerOf(this)
-  if (owner.socket === this) owner.socketError(error)
-}
-
-function onClose(this: WebSocket, code: number, reason: Buffer): void {
-  const owner = ownerOf(this)
-  if (owner.socket === this) owner.socketClosed({ code, reason: reason.toString() })
-}
-
-const toText = (data: RawData) =>
-  (Array.isArray(data)
-    ? Buffer.concat(data)
-    : Buffer.isBuffer(data)
-      ? data
-      : Buffer.from(data)
-  ).toString('utf8')
 
 const CLIENT_CLOSE = {
   reason: 'client.close()',
@@ -109,6 +76,8 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
   messagesIn = 0
   messagesOut = 0
   drops = 0
+  /** Requests whose handler has not returned yet (`maxPendingRequests`). */
+  pendingRequests = 0
   /** Cleared by a heartbeat sweep, set by any sign of life. */
   alive = true
   private listeners: ClientListeners | undefined
@@ -154,15 +123,8 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     }
     // Listeners shared by every connection, finding theirs through the socket: per-client
     // closures would cost memory on each of thousands of idle connections.
-    this.own(init.socket)
-    init.socket.on('message', onMessage)
-    init.socket.on('pong', onPong)
-    init.socket.on('error', onError)
-    init.socket.on('close', onClose)
-  }
-
-  private own(socket: WebSocket): void {
-    ;(socket as OwnedSocket)[OWNER] = this as unknown as ClientConnection
+    own(init.socket, this as unknown as ClientConnection)
+    listen(init.socket)
   }
 
   /** The socket now (with reliable delivery, the latest one). */
@@ -320,13 +282,7 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
   receive(data: RawData, isBinary: boolean): void {
     this.alive = true
     const host = this.host
-    if (this.limiter && !this.limiter.take(host.now())) {
-      if (this.current.readyState === WebSocket.OPEN) {
-        host.stats.rateLimited++
-        this.current.close(1008, 'rate limit exceeded')
-      }
-      return
-    }
+    if (this.overRate()) return
     if (this.helloTimer !== undefined) {
       clearTimeout(this.helloTimer)
       this.helloTimer = undefined
@@ -347,6 +303,26 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
     receiveText(this, toText(data), host)
   }
 
+  pinged(data: Buffer): void {
+    const socket = this.current
+    if (
+      !this.overRate() &&
+      socket.readyState === WebSocket.OPEN &&
+      hasRoom(socket, this.host.options)
+    )
+      socket.pong(data)
+  }
+
+  /** Spends one message of the client's rate; over it the client is closed with 1008. */
+  private overRate(): boolean {
+    if (!this.limiter || this.limiter.take(this.host.now())) return false
+    if (this.current.readyState === WebSocket.OPEN) {
+      this.host.stats.rateLimited++
+      this.current.close(1008, 'rate limit exceeded')
+    }
+    return true
+  }
+
   /**
    * Reliable delivery: the client came back with this session on the socket `from` took
    * the hello on. The socket moves here; the one it replaces, if the server still thought
@@ -355,7 +331,7 @@ export class ClientConnection<E extends EventMap = DefaultEvents, Id extends Ide
   adopt(from: ClientConnection<E, Id>): void {
     const previous = this.current
     const socket = from.current
-    this.own(socket)
+    own(socket, this as unknown as ClientConnection)
     from.done = true
     this.current = socket
     this.url = from.url

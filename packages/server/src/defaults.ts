@@ -12,6 +12,7 @@ export const DEFAULTS = {
   maxConnections: Number.POSITIVE_INFINITY,
   maxSessions: 10_000,
   maxPayload: 1024 * 1024,
+  maxPendingRequests: 100,
   heartbeatInterval: 30_000,
   textHeartbeat: {
     message: HEARTBEAT_DEFAULTS.message,

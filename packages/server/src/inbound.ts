@@ -1,5 +1,5 @@
 import type { ErrorPayload } from '@tethered/protocol'
-import { WebSocket } from 'ws'
+import { type RawData, WebSocket } from 'ws'
 import { type BackpressureLimits, hasRoom, SEND_TEXT } from './backpressure'
 import { parseInbound } from './envelope'
 import { SocketServerError } from './errors'
@@ -27,6 +27,14 @@ export interface TextHost<C> {
   request(client: C, type: string, id: number, data: unknown): void
   report(error: SocketServerError): void
 }
+
+export const toText = (data: RawData): string =>
+  (Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data)
+  ).toString('utf8')
 
 const BAD_REQUEST_ID: ErrorPayload = {
   message: 'request id must be a safe integer',

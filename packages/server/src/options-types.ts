@@ -103,6 +103,11 @@ export interface SocketServerOptions<Id extends IdentityLike = string> {
   maxSessions?: number | undefined
   /** Largest message accepted, in bytes; a bigger one closes the connection with 1009. @default {@link DEFAULTS.maxPayload} */
   maxPayload?: number | undefined
+  /**
+   * Requests of one client whose handler has not returned yet; past it a request is answered
+   * at once with `code: 'TOO_MANY_REQUESTS'` and its handler does not run. @default {@link DEFAULTS.maxPendingRequests}
+   */
+  maxPendingRequests?: number | undefined
   /** Protocol-level ping sweeps that terminate peers which did not answer the last one. @default true ({@link DEFAULTS.heartbeatInterval}) */
   heartbeat?: boolean | HeartbeatSweepOptions | undefined
   /** Answer the client's text heartbeat; it never reaches handlers. @default true ({@link DEFAULTS.textHeartbeat}) */
@@ -158,6 +163,7 @@ export interface ResolvedOptions<Id extends IdentityLike> {
   maxConnections: number
   maxSessions: number
   maxPayload: number
+  maxPendingRequests: number
   heartbeatInterval: number | null
   textHeartbeat: { message: string; returnMessage: string } | null
   rateLimit: RateLimitOptions | null

@@ -13,6 +13,7 @@ export type AnyRequestHandler = (data: never, client: never) => unknown
 
 interface RequestHost {
   readonly exposeErrors: boolean
+  readonly maxPendingRequests: number
   report(error: SocketServerError): void
   countError(): void
 }
@@ -75,6 +76,17 @@ export class RequestHandlers {
       })
       return
     }
+    // A slow handler must not let one client pile up promises (and what they hold) without end.
+    const limit = this.host.maxPendingRequests
+    if (client.pendingRequests >= limit) {
+      this.host.countError()
+      client.reply(type, id, undefined, {
+        message: `too many requests in flight (maxPendingRequests: ${limit}); wait for replies first`,
+        code: 'TOO_MANY_REQUESTS',
+      })
+      return
+    }
+    client.pendingRequests++
     let result: unknown
     try {
       result = await handler(data, client)
@@ -91,6 +103,8 @@ export class RequestHandlers {
       }
       client.reply(type, id, undefined, toErrorPayload(error, this.host.exposeErrors))
       return
+    } finally {
+      client.pendingRequests--
     }
     try {
       client.reply(type, id, result)

@@ -70,6 +70,8 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
+      // Connections answer pings themselves (rate limit, backpressure).
+      autoPong: false,
       maxPayload: resolved.maxPayload,
       handleProtocols: (protocols, req) => resolved.handleProtocols(protocols, req),
     })
@@ -77,6 +79,7 @@ class SocketServerImpl<E extends EventMap, Id extends IdentityLike> implements S
     const report = (error: SocketServerError) => this.events.report(error)
     this.handlers = new RequestHandlers({
       exposeErrors: resolved.exposeErrors,
+      maxPendingRequests: resolved.maxPendingRequests,
       report,
       countError: () => {
         this.counters.requestErrors++

@@ -133,8 +133,10 @@ function readOrigin(req: IncomingMessage): string | undefined {
 
 const TIMED_OUT = Symbol('timed out')
 
-function withTimeout<T>(value: T | Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  if (!(value instanceof Promise)) return Promise.resolve(value)
+function withTimeout<T>(value: T | PromiseLike<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  // Not `instanceof Promise`: a query object from a database driver is awaitable too, and
+  // untimed it would hold the socket and its `maxConnections` slot for as long as it hangs.
+  if (!isPromiseLike(value)) return Promise.resolve(value)
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, ms, TIMED_OUT)
@@ -238,11 +240,6 @@ export function createUpgradeHandler<Id extends IdentityLike>(
       } catch (error) {
         return hookFailed(req, socket, '`identityKey`', error)
       }
-      if (host.isClosing())
-        return turnAway(req, socket, 'shutting-down', {
-          status: 503,
-          message: 'Server shutting down',
-        })
       // Awaited only when the store is remote: between this check and `complete` nothing
       // else may run, or two handshakes of one identity could both pass.
       const connected = options.duplicate === 'reject' && host.isConnected(key)
@@ -252,6 +249,13 @@ export function createUpgradeHandler<Id extends IdentityLike>(
           message: 'Already connected with this identity',
         })
       }
+      // Checked last: `close()` may have begun while the store answered, and it no longer
+      // waits for this socket, so a handshake completed now would outlive the server.
+      if (host.isClosing())
+        return turnAway(req, socket, 'shutting-down', {
+          status: 503,
+          message: 'Server shutting down',
+        })
     }
     if (!host.complete(req, socket, head, identity, key))
       host.refused({

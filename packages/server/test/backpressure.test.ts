@@ -97,6 +97,26 @@ describe('backpressure', () => {
     expect(client.bufferedAmount).toBe(before)
   })
 
+  it('does not answer the protocol pings of a client that is not reading', async () => {
+    const { server, url } = await start({ backpressure: { maxBufferedBytes: LIMIT } })
+    const connected = nextEvent(server, 'connection')
+    const ws = await connect(url)
+    const [client] = await connected
+    ws.pause()
+    fillUntilDrop(client)
+    const before = client.bufferedAmount
+    const seen = new Promise<void>((resolve) => {
+      let pings = 0
+      client.socket.on('ping', () => {
+        if (++pings === 50) resolve()
+      })
+    })
+    for (let i = 0; i < 50; i++) ws.ping('x'.repeat(100))
+    await within(seen, 'the pings')
+    expect(client.bufferedAmount).toBe(before)
+    expect(client.isOpen).toBe(true)
+  })
+
   it('never drops for a client that keeps up', async () => {
     const { server, url } = await start({ backpressure: { maxBufferedBytes: LIMIT } })
     const connected = nextEvent(server, 'connection')

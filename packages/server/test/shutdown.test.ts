@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createSocketServer } from '../src/index'
+import { createSocketServer, memoryAdapter } from '../src/index'
 import {
   closed,
   connect,
@@ -101,6 +101,46 @@ describe('graceful shutdown', () => {
     finish?.('late')
     expect((await upgrade).status).toBe(503)
     await closing
+    expect(server.stats.connectionsTotal).toBe(0)
+  })
+
+  it('refuses a handshake whose duplicate check was still out in the store when it closed', async () => {
+    let asked: (() => void) | undefined
+    const checking = new Promise<void>((resolve) => {
+      asked = resolve
+    })
+    let release: (() => void) | undefined
+    const answer = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    // A remote store: `isConnected` answers later.
+    const adapter = new Proxy(memoryAdapter(), {
+      get(target, prop) {
+        if (prop === 'isConnected') {
+          return async (key: string) => {
+            asked?.()
+            await answer
+            return target.isConnected(key)
+          }
+        }
+        const value: unknown = Reflect.get(target, prop, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const { server, port } = await start({
+      adapter,
+      duplicate: 'reject',
+      authenticate: () => 'alice',
+    })
+    const connections: string[] = []
+    server.on('connection', (client) => connections.push(client.id))
+    const upgrade = tryUpgrade(port, '/')
+    await within(checking, 'the duplicate check')
+    const closing = server.close({ timeout: 200 })
+    release?.()
+    expect((await upgrade).status).toBe(503)
+    await within(closing, 'close()')
+    expect(connections).toEqual([])
     expect(server.stats.connectionsTotal).toBe(0)
   })
 })

@@ -160,6 +160,23 @@ describe('upgrade filtering', () => {
     expect(server.stats.refused['upgrade-error']).toBe(1)
   })
 
+  it('times out an authenticate returning a thenable that is not a Promise (a database query object)', async () => {
+    // e.g. a Mongoose or Knex query: awaitable, but no `instanceof Promise`.
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is no Promise is the case tested
+    const query = { then: () => {} }
+    const { server, port } = await start({
+      authenticate: () => query as unknown as Promise<string>,
+      authenticateTimeout: 50,
+      maxConnections: 1,
+    })
+    const res = await tryUpgrade(port, '/')
+    expect(res.status).toBe(503)
+    expect(res.body).toBe('Authentication timed out')
+    // Its slot is given back: the next upgrade is not refused for capacity.
+    expect((await tryUpgrade(port, '/')).body).toBe('Authentication timed out')
+    expect(server.stats.refused.capacity).toBe(0)
+  })
+
   it('answers 503 with Retry-After beyond maxConnections, counting handshakes in progress', async () => {
     let release: (() => void) | undefined
     const gate = new Promise<void>((resolve) => {
