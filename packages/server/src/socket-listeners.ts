@@ -1,9 +1,19 @@
 import type { RawData, WebSocket } from 'ws'
-import type { ClientConnection } from './connection'
+
+/** What the listeners hand a socket's events to: the client connection that owns it. */
+export interface SocketOwner {
+  /** The socket whose events count; a replaced one's are ignored. */
+  readonly socket: WebSocket
+  alive: boolean
+  receive(data: RawData, isBinary: boolean): void
+  pinged(data: Buffer): void
+  socketError(error: Error & { code?: string }): void
+  socketClosed(close: { code: number; reason: string }): void
+}
 
 const OWNER = Symbol('tethered.client')
-type OwnedSocket = WebSocket & { [OWNER]: ClientConnection }
-const ownerOf = (socket: WebSocket): ClientConnection => (socket as OwnedSocket)[OWNER]
+type OwnedSocket = WebSocket & { [OWNER]: SocketOwner }
+const ownerOf = (socket: WebSocket): SocketOwner => (socket as OwnedSocket)[OWNER]
 
 // `ws` calls these with the socket as `this`. With reliable delivery a client outlives its
 // sockets: events of a socket it has replaced are ignored.
@@ -35,7 +45,7 @@ function onClose(this: WebSocket, code: number, reason: Buffer): void {
 }
 
 /** Marks `owner` as the connection the socket's events go to (a resumed session takes over a socket). */
-export function own(socket: WebSocket, owner: ClientConnection): void {
+export function own(socket: WebSocket, owner: SocketOwner): void {
   ;(socket as OwnedSocket)[OWNER] = owner
 }
 
