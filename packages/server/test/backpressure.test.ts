@@ -77,7 +77,16 @@ describe('backpressure', () => {
     expect(await done).toEqual({ code: 1013, reason: 'slow consumer: too much data buffered' })
   })
 
-  it('does not answer the text heartbeat of a client that is not reading', async () => {
+  // Neither the text heartbeat nor a protocol ping gets an answer the client would not read.
+  it.each([
+    { kind: 'text heartbeat', event: 'message', n: 200, send: (ws: WebSocket) => ws.send('ping') },
+    {
+      kind: 'protocol ping',
+      event: 'ping',
+      n: 50,
+      send: (ws: WebSocket) => ws.ping('x'.repeat(100)),
+    },
+  ])('does not answer the $kind of a client that is not reading', async ({ event, n, send }) => {
     const { server, url } = await start({ backpressure: { maxBufferedBytes: LIMIT } })
     const connected = nextEvent(server, 'connection')
     const ws = await connect(url)
@@ -87,32 +96,13 @@ describe('backpressure', () => {
     const before = client.bufferedAmount
     const seen = new Promise<void>((resolve) => {
       let pings = 0
-      client.socket.on('message', () => {
-        if (++pings === 200) resolve()
+      client.socket.on(event, () => {
+        if (++pings === n) resolve()
       })
     })
-    for (let i = 0; i < 200; i++) ws.send('ping')
+    for (let i = 0; i < n; i++) send(ws)
     await within(seen, 'the pings')
-    expect(server.stats.heartbeats).toBe(200)
-    expect(client.bufferedAmount).toBe(before)
-  })
-
-  it('does not answer the protocol pings of a client that is not reading', async () => {
-    const { server, url } = await start({ backpressure: { maxBufferedBytes: LIMIT } })
-    const connected = nextEvent(server, 'connection')
-    const ws = await connect(url)
-    const [client] = await connected
-    ws.pause()
-    fillUntilDrop(client)
-    const before = client.bufferedAmount
-    const seen = new Promise<void>((resolve) => {
-      let pings = 0
-      client.socket.on('ping', () => {
-        if (++pings === 50) resolve()
-      })
-    })
-    for (let i = 0; i < 50; i++) ws.ping('x'.repeat(100))
-    await within(seen, 'the pings')
+    if (event === 'message') expect(server.stats.heartbeats).toBe(n)
     expect(client.bufferedAmount).toBe(before)
     expect(client.isOpen).toBe(true)
   })

@@ -208,3 +208,21 @@ export function nextEvent<
     `server '${String(event)}'`,
   )
 }
+
+/**
+ * A store whose `name` answers as `replace` says (later, as a remote store like Redis does),
+ * every other method the adapter's own. `replace` gets the adapter, to call the real method.
+ */
+export function withMethod<A extends object, K extends keyof A>(
+  adapter: A,
+  name: K,
+  replace: (adapter: A) => A[K],
+): A {
+  return new Proxy(adapter, {
+    get(target, key) {
+      if (key === name) return replace(target)
+      const value = Reflect.get(target, key, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}

@@ -9,6 +9,7 @@ import {
   start,
   tryUpgrade,
   within,
+  withMethod,
 } from './helpers'
 
 describe('graceful shutdown', () => {
@@ -114,18 +115,10 @@ describe('graceful shutdown', () => {
       release = resolve
     })
     // A remote store: `isConnected` answers later.
-    const adapter = new Proxy(memoryAdapter(), {
-      get(target, prop) {
-        if (prop === 'isConnected') {
-          return async (key: string) => {
-            asked?.()
-            await answer
-            return target.isConnected(key)
-          }
-        }
-        const value: unknown = Reflect.get(target, prop, target)
-        return typeof value === 'function' ? value.bind(target) : value
-      },
+    const adapter = withMethod(memoryAdapter(), 'isConnected', (target) => async (key: string) => {
+      asked?.()
+      await answer
+      return target.isConnected(key)
     })
     const { server, port } = await start({
       adapter,
