@@ -13,6 +13,17 @@ beforeAll(async () => {
 })
 afterAll(() => redis?.stop())
 
+type Instance = Awaited<ReturnType<typeof cluster>>[number]
+
+/** alice connects to `a`, then to `b`: `b` takes her over, and `a` closes hers with 4409. */
+async function moveAlice(a: Instance, b: Instance) {
+  const first = await member(a.url, 'alice')
+  const gone = closed(first.ws)
+  await member(b.url, 'alice')
+  expect((await gone).code).toBe(4409)
+  await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice released on a')
+}
+
 /** One client of identity `name` on `url`, its messages' types as they arrive. */
 async function member(url: string, name: string) {
   const ws = await connect(`${url}?token=${name}`)
@@ -68,11 +79,7 @@ describe('across instances (plain delivery)', () => {
   it("duplicate: 'replace' closes the older connection with 4409 on whatever instance holds it", async () => {
     const [a, b] = await cluster(2, redis.url)
     if (!a || !b) throw new Error('two instances')
-    const first = await member(a.url, 'alice')
-    const gone = closed(first.ws)
-    await member(b.url, 'alice')
-    expect((await gone).code).toBe(4409)
-    await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice released on a')
+    await moveAlice(a, b)
     expect(b.server.clients.has('alice')).toBe(true)
     expect(await b.server.identity('alice').locate()).toEqual({
       instance: b.adapter.instanceId,
@@ -205,11 +212,7 @@ describe('what Redis keeps for an instance', () => {
   it('an identity that moved to another instance is no longer listed as held by the first', async () => {
     const [a, b] = await cluster(2, redis.url)
     if (!a || !b) throw new Error('two instances')
-    const first = await member(a.url, 'alice')
-    const gone = closed(first.ws)
-    await member(b.url, 'alice')
-    expect((await gone).code).toBe(4409)
-    await waitFor(() => !a.server.clients.has('alice'), 3_000, 'alice released on a')
+    await moveAlice(a, b)
     const db = admin()
     // What a reaper of a would walk: only the keys a still holds.
     await eventually(
